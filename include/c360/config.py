@@ -1,0 +1,46 @@
+"""Where things are, from the environment: one setting picks the target.
+
+``C360_TARGET``   ``duckdb`` (default, offline) or ``snowflake``.
+``C360_DATA_DIR`` root of local data (default ``<project>/data``; ignored by git).
+``C360_LANDING``  landing zone: a local folder (default ``$C360_DATA_DIR/landing``) or
+                  ``s3://bucket/prefix`` (read through the ``aws_default`` connection).
+``C360_DUCKDB_PATH`` the DuckDB warehouse file (default ``$C360_DATA_DIR/warehouse/c360.duckdb``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str
+    data_dir: Path
+    landing: str
+    duckdb_path: Path
+    ground_truth_dir: Path
+
+    @property
+    def landing_is_s3(self) -> bool:
+        return self.landing.startswith("s3://")
+
+
+def settings() -> Settings:
+    """Read the settings now (not at import), so tests and tasks can change the environment."""
+    target = os.environ.get("C360_TARGET", "duckdb").lower()
+    if target not in {"duckdb", "snowflake"}:
+        raise ValueError(f"C360_TARGET must be 'duckdb' or 'snowflake', not {target!r}")
+    data_dir = Path(os.environ.get("C360_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+    landing = os.environ.get("C360_LANDING", str(data_dir / "landing"))
+    duckdb_path = Path(os.environ.get("C360_DUCKDB_PATH", data_dir / "warehouse" / "c360.duckdb"))
+    return Settings(
+        target=target,
+        data_dir=data_dir,
+        landing=landing,
+        duckdb_path=duckdb_path,
+        ground_truth_dir=data_dir / "ground_truth",
+    )

@@ -1,0 +1,109 @@
+"""The one registry of the seven source systems.
+
+Everything that differs between sources lives here and only here: landing prefix and file
+format, partitioning, the ingestion cron that follows the SLA, freshness thresholds, load
+strategy and the raw columns (read from the spec's catalog). DAGs, the generator, the loader,
+dbt sources and alerting are generated from this list rather than written seven times.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from include.c360.catalog import Column, model
+
+# Columns the loader adds to every RAW table (COPY INTO metadata).
+LOAD_METADATA_COLUMNS: tuple[Column, ...] = (
+    Column("_loaded_at", "timestamp", None, "When the loader inserted the row (UTC)."),
+    Column("_source_file", "varchar", None, "Landing-zone key of the file the row came from."),
+    Column("_source_row_number", "int", None, "1-based row number of the row inside its file."),
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str  # RAW table name and landing prefix
+    staging_model: str  # the catalog model that cleans it
+    key: str  # natural key (deduplicated in staging, latest load wins)
+    file_format: str  # csv_gzip | ndjson_gzip | parquet
+    partition: str  # "day" (dt=YYYY-MM-DD/) or "hour" (dt=YYYY-MM-DD/hr=HH/) for increments
+    cron: str  # ingestion schedule (UTC), from the SLA
+    warn_after_hours: int
+    error_after_hours: int | None  # None: the spec gives a warn threshold only
+    load_strategy: str  # append | truncate_insert | snowpipe
+    event_time_column: str  # column that places a record in time (incremental/partitioning)
+
+    @property
+    def raw_columns(self) -> tuple[Column, ...]:
+        """The columns of the exported file: the staging model's columns minus load metadata."""
+        return tuple(c for c in model(self.staging_model).columns if not c.name.startswith("_"))
+
+    @property
+    def raw_table_columns(self) -> tuple[Column, ...]:
+        """Columns of the RAW table: file columns plus the loader's metadata columns."""
+        return self.raw_columns + LOAD_METADATA_COLUMNS
+
+    @property
+    def file_extension(self) -> str:
+        return {"csv_gzip": ".csv.gz", "ndjson_gzip": ".ndjson.gz", "parquet": ".parquet"}[
+            self.file_format
+        ]
+
+    def partition_prefix(self, day: date) -> str:
+        """Landing-zone prefix of one day's partition, e.g. ``orders/dt=2026-11-24/``."""
+        return f"{self.name}/dt={day.isoformat()}/"
+
+    def file_key(self, start: datetime | date, batch: str | None = None) -> str:
+        """Landing-zone key of one export file.
+
+        ``start`` is the day (daily exports, history backfill files) or the hour/minute of a
+        micro-batch; ``batch`` distinguishes re-exports or several batches in one period.
+        """
+        if isinstance(start, datetime):
+            day = start.date()
+            stamp = start.strftime("%Y%m%dT%H%M")
+            prefix = self.partition_prefix(day)
+            if self.partition == "hour":
+                prefix += f"hr={start.hour:02d}/"
+        else:
+            day = start
+            stamp = start.strftime("%Y%m%d")
+            prefix = self.partition_prefix(day)
+        suffix = f"_{batch}" if batch else ""
+        return f"{prefix}{self.name}_{stamp}{suffix}{self.file_extension}"
+
+    @property
+    def freshness_warn(self) -> timedelta:
+        return timedelta(hours=self.warn_after_hours)
+
+    @property
+    def freshness_error(self) -> timedelta | None:
+        return None if self.error_after_hours is None else timedelta(hours=self.error_after_hours)
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("customers", "stg_customers", "customer_id", "csv_gzip", "day",
+           "0 2 * * *", 24, 48, "append", "signup_date"),
+    Source("orders", "stg_orders", "order_id", "csv_gzip", "day",
+           "0 2 * * *", 24, 48, "append", "order_date"),
+    Source("transactions", "stg_transactions", "transaction_id", "parquet", "day",
+           "*/15 * * * *", 1, 3, "snowpipe", "transaction_date"),
+    Source("events", "stg_events", "event_id", "ndjson_gzip", "hour",
+           "0 * * * *", 3, 6, "snowpipe", "event_timestamp"),
+    Source("products", "stg_products", "product_id", "csv_gzip", "day",
+           "0 2 * * 1", 8 * 24, 14 * 24, "truncate_insert", "product_id"),
+    Source("campaigns", "stg_campaigns", "campaign_id", "csv_gzip", "day",
+           "0 2 * * *", 24, None, "append", "sent_at"),
+    Source("support_tickets", "stg_support_tickets", "ticket_id", "csv_gzip", "day",
+           "0 2 * * *", 24, None, "append", "created_at"),
+)
+
+SOURCES_BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
+
+
+def source(name: str) -> Source:
+    try:
+        return SOURCES_BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown source {name!r}; known: {sorted(SOURCES_BY_NAME)}") from None
