@@ -62,10 +62,9 @@ def orders_frame(w: World) -> Frame:
     import numpy as np
 
     o = w.orders
-    rng = w.rng("frames/orders")
     m = o["n"]
     idx = np.arange(m)
-    b0 = w.land_bucket(o["ts"] + w.late_delay(rng, "orders", m, 0), hourly=False)
+    b0 = o["land0"]
     has1 = o["s1"] >= 0
     b1 = np.maximum(o["d1"], b0 + 1)
     prev = np.where(has1, b1, b0)
@@ -155,10 +154,13 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     fc = np.repeat(bc, nb)
     fts = np.repeat(bts, nb) + rng.integers(0, 150 * 60, size=len(fc))
     f = len(fc)
-    f_usd = 35 * cu["value_mult"][fc] ** 0.8 * rng.uniform(4, 15, size=f)
+    # card testing (small amounts, mostly declined), then cash-out (8-25x the usual amount)
+    testing = rng.random(f) < 0.6
+    f_usd = np.where(testing, rng.uniform(0.5, 5, size=f),
+                     35 * cu["value_mult"][fc] ** 0.8 * rng.uniform(8, 25, size=f))
     f_cur = np.where(rng.random(f) < 0.6, rng.integers(1, len(P.CURRENCIES), size=f),
                      home_cur[fc])
-    f_status = np.where(rng.random(f) < 0.45, 1, 0)
+    f_status = np.where(rng.random(f) < np.where(testing, 0.6, 0.3), 1, 0)
     n_merch = max(300, round(20000 * w.cfg.scale))
     f_merch = 5 + rng.integers(0, n_merch, size=f)
     f_method = np.where(rng.random(f) < 0.8, 0, 2)
@@ -208,6 +210,10 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     n = len(t["ts"])
     delay = w.late_delay(rng, "transactions", n, 20 * 60)
     bucket = w.land_bucket(t["ts"] + delay, hourly=True)
+    # a payment never lands before the order it pays (late orders delay their payments)
+    has_order = t["order"] >= 0
+    bucket = np.where(has_order, np.maximum(bucket, o["land0"][np.maximum(t["order"], 0)] * 24),
+                      bucket)
     idx = np.arange(n)
     ok = _within_end(w, bucket, True)
     cols = {"txn": idx[ok], "late": (bucket // 24 > t["ts"] // DAY)[ok],

@@ -121,17 +121,18 @@ class Pools:
     search_terms: tuple[str, ...]
 
 
-def build_pools(seed: int, n_names: int = 1500, n_brands: int = 400) -> Pools:
-    """Seeded Faker pools (unique values, sorted so the pool order never depends on a set)."""
+def build_pools(seed: int, n_names: int = 1000, n_brands: int = 300) -> Pools:
+    """Seeded Faker pools: ``2 * n`` draws, deduplicated and sorted (Faker's popularity
+    weighting makes frequent names likelier to be in the pool; rows then pick uniformly)."""
     from faker import Faker
 
     fake = Faker("en_US")
     fake.seed_instance(seed)
 
-    def unique(fn, n: int, max_tries: int = 40) -> tuple[str, ...]:
+    def unique(fn, n: int, draws: int = 2) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         tries = 0
-        while len(seen) < n and tries < n * max_tries:
+        while len(seen) < n and tries < n * draws:
             v = fn()
             tries += 1
             if v.isascii() and '"' not in v and "\\" not in v and "," not in v:

@@ -451,7 +451,10 @@ class World:
         p = self.products
         pos = np.searchsorted(p["by_cat_cum"], cat + rng.random(len(cat)) * 0.999999)
         prod = p["by_cat_idx"][np.minimum(pos, p["n"] - 1)]
-        live = (p["intro"][prod] <= day) & (day < p["disc"][prod]) & (p["cat"][prod] == cat)
+        # a product sells from a week after its introduction, so it is in a weekly catalog
+        # export (or the history's catalog) by the time any order references it
+        live = ((p["intro"][prod] <= day - 7) & (day < p["disc"][prod])
+                & (p["cat"][prod] == cat))
         alt = p["ever_idx"][p["ever_off"][cat]
                             + (rng.random(len(cat)) * p["ever_cnt"][cat]).astype(np.int64)]
         return np.where(live, prod, alt)
@@ -562,16 +565,18 @@ class World:
              "final": final, "induced": np.arange(m) >= n_org}
         o = {key: v[order] for key, v in o.items()}
         o["n"] = m
+        # landing day of the first export (late arrivals: a later day's file)
+        delay = self.late_delay(self.rng("orders/landing"), "orders", m, 0)
+        o["land0"] = self.land_bucket(o["ts"] + delay, hourly=False)
         return o
 
     @cached_property
     def converted(self):
-        """Per campaign send: a non-cancelled order within [sent day, sent day + 7]."""
+        """Per campaign send: the customer placed an order within [sent day, sent day + 7]."""
         import numpy as np
 
         o, s = self.orders, self.campaigns
-        ok = o["final"] != 1
-        keys = np.sort(o["cust"][ok] * NEVER + o["day"][ok])
+        keys = np.sort(o["cust"] * NEVER + o["day"])
         sd = s["sent"] // DAY
         lo = np.searchsorted(keys, s["cust"] * NEVER + sd, side="left")
         hi = np.searchsorted(keys, s["cust"] * NEVER + sd + CAMPAIGN_ATTRIBUTION_DAYS,
