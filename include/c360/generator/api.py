@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -168,10 +169,19 @@ def generate_history(config: GeneratorConfig, out: str | None = None, *,
         else:
             fr, make = _frame(w, name)
             bar = progress(name, len(days))
-            for lo, hi, parts in X.day_slices(fr, days):
-                table = make(lo, hi)
-                for d, a, b in parts:
-                    _write(lz, src, src.file_key(day_date(d)), table.slice(a, b - a), ss)
+            # one writer thread encodes/compresses a chunk's files while the next chunk is
+            # built (zlib and Arrow release the GIL); at most one chunk waits, bounding memory
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="c360-writer") as pool:
+                pending: list[Future] = []
+                for lo, hi, parts in X.day_slices(fr, days):
+                    table = make(lo, hi)
+                    for f in pending:
+                        f.result()
+                        bar.update()
+                    pending = [pool.submit(_write, lz, src, src.file_key(day_date(d)),
+                                           table.slice(a, b - a), ss) for d, a, b in parts]
+                for f in pending:
+                    f.result()
                     bar.update()
             del fr, make
         bar.close()

@@ -55,7 +55,7 @@ def customers_frame(w: World) -> Frame:
     cols.update({k: v[cust] for k, v in ent.items()})
     frame = Frame("customers", cols, day.astype(np.int64), hourly=False)
     frame, _ = w.add_reexports(frame, cust, w.rng("reexport/customers"))
-    return frame.sort(frame.cols["cust"])
+    return frame.sort(key=frame.cols["cust"])
 
 
 def orders_frame(w: World) -> Frame:
@@ -83,7 +83,7 @@ def orders_frame(w: World) -> Frame:
             "late": bucket > o["day"][oi]}
     frame, _ = w.add_reexports(Frame("orders", cols, bucket, False), oi,
                                w.rng("reexport/orders"))
-    return frame.sort(o["ts"][frame.cols["order"]], frame.cols["order"])
+    return frame.sort(ts=o["ts"][frame.cols["order"]])
 
 
 def campaigns_frame(w: World) -> Frame:
@@ -102,7 +102,7 @@ def campaigns_frame(w: World) -> Frame:
             "late": (bucket > export_ts // DAY)[keep]}
     frame, _ = w.add_reexports(Frame("campaigns", cols, bucket[keep], False), idx[keep],
                                w.rng("reexport/campaigns"))
-    return frame.sort(s["sent"][frame.cols["send"]], frame.cols["send"])
+    return frame.sort(ts=s["sent"][frame.cols["send"]])
 
 
 def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
@@ -120,14 +120,14 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     def part(cust, ts, amount_usd, cur, typ, status, method, merchant, order, fraud):
         k = len(cust)
         parts.append({
-            "cust": np.asarray(cust, np.int64), "ts": np.asarray(ts, np.int64),
+            "cust": np.asarray(cust, np.int32), "ts": np.asarray(ts, np.int64),
             "usd": np.broadcast_to(amount_usd, k).astype(float),
             "cur": np.broadcast_to(cur, k).astype(np.int8),
             "type": np.broadcast_to(typ, k).astype(np.int8),
             "status": np.broadcast_to(status, k).astype(np.int8),
             "method": np.broadcast_to(method, k).astype(np.int8),
-            "merchant": np.broadcast_to(merchant, k).astype(np.int64),
-            "order": np.broadcast_to(order, k).astype(np.int64),
+            "merchant": np.broadcast_to(merchant, k).astype(np.int32),
+            "order": np.broadcast_to(order, k).astype(np.int32),
             "fraud": np.broadcast_to(fraud, k).astype(bool),
         })
 
@@ -205,7 +205,7 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     del t["usd"]
     keep = (t["ts"] // DAY >= w.start) & (t["ts"] // DAY <= w.end)
     t = {key: v[keep] for key, v in t.items()}
-    order = np.lexsort((t["cust"], t["ts"]))
+    order = np.argsort(t["ts"], kind="stable")
     t = {key: v[order] for key, v in t.items()}
     n = len(t["ts"])
     delay = w.late_delay(rng, "transactions", n, 20 * 60)
@@ -222,7 +222,7 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
         cols[col + "_code"] = _codes(w, "transactions", col, n, D.ENUM_CASE, 0.0)[ok]
     frame, _ = w.add_reexports(Frame("transactions", cols, bucket[ok], True), idx[ok],
                                w.rng("reexport/transactions"))
-    return frame.sort(t["ts"][frame.cols["txn"]], frame.cols["txn"]), t
+    return frame.sort(ts=t["ts"][frame.cols["txn"]]), t
 
 
 def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
@@ -313,7 +313,7 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
           "cust": s_cust[e_sess], "dev": dev[e_sess], "brow": brow[e_sess],
           "browsers": browsers}
     keep = (e_ts // DAY >= w.start) & (e_ts // DAY <= w.end)
-    order = np.flatnonzero(keep)[np.lexsort((np.flatnonzero(keep), e_ts[keep]))]
+    order = np.flatnonzero(keep)[np.argsort(e_ts[keep], kind="stable")]
     for key in ("sess", "ts", "type", "url", "cust", "dev", "brow"):
         ev[key] = ev[key][order]
     n = len(ev["ts"])
@@ -325,7 +325,7 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
             "dev_code": _codes(w, "events", "device_type", n, D.ENUM_CASE, 0.0)[ok]}
     frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], True), idx[ok],
                                w.rng("reexport/events"))
-    return frame.sort(ev["ts"][frame.cols["ev"]], frame.cols["ev"]), ev
+    return frame.sort(ts=ev["ts"][frame.cols["ev"]]), ev
 
 
 _URL_FIXED = 5  # login, logout, checkout, contact form, payment methods
@@ -424,4 +424,4 @@ def tickets_frame(w: World) -> tuple[Frame, dict[str, Any]]:
         cols[col + "_code"] = _codes(w, "support_tickets", col, n, D.ENUM_CASE, D.ENUM_WS)
     frame, _ = w.add_reexports(Frame("support_tickets", cols, bucket, False), tk,
                                w.rng("reexport/support_tickets"))
-    return frame.sort(t["created"][frame.cols["ticket"]], frame.cols["ticket"]), t
+    return frame.sort(ts=t["created"][frame.cols["ticket"]]), t
