@@ -549,11 +549,15 @@ class World:
         day = np.concatenate([day, cp["induced_day"]])
         m = len(cust)
         ts = day * DAY + self.seconds_in_day(rng, m)
-        cum = np.cumsum(cu["pref"][cust], axis=1)
-        cat = (rng.random(m)[:, None] * cum[:, -1:] > cum).sum(axis=1).astype(np.int64)
         ind_cat = np.concatenate([np.full(n_org, -1), cp["induced_cat"]])
+        induced = np.arange(m) >= n_org
+        # order ids follow placement time: sort the few base columns now, draw the rest in order
+        order = np.argsort(ts, kind="stable")
+        cust, day, ts, ind_cat, induced = (a[order] for a in (cust, day, ts, ind_cat, induced))
+        del order
+        cum_pref = np.cumsum(cu["pref"], axis=1)  # per customer, then one gather per order
+        cat = (rng.random(m)[:, None] * cum_pref[cust, -1:] > cum_pref[cust]).sum(axis=1)
         cat = np.where(ind_cat >= 0, ind_cat, np.minimum(cat, len(P.CATEGORIES) - 1))
-        del cum
         prod = self.pick_products(rng, cat, day)
         qty = 1 + np.minimum(rng.poisson(0.35 * cu["value_mult"][cust]), 11)
         margin = np.clip(rng.normal(0.22, 0.08, size=m), -0.15, 0.6)
@@ -572,11 +576,9 @@ class World:
         ret = (completed_day < NEVER) & (rng.random(m) < 0.055)
         d2 = completed_day + rng.integers(5, 31, size=m)
         final = np.where(ret, 3, np.where(s1 >= 0, s1, s0)).astype(np.int8)
-        order = np.argsort(ts, kind="stable")
         o = {"cust": cust, "day": day, "ts": ts, "prod": prod, "qty": qty, "total": total,
              "chan": chan, "s0": s0, "s1": s1, "d1": d1, "ret": ret, "d2": d2,
-             "final": final, "induced": np.arange(m) >= n_org}
-        o = {key: v[order] for key, v in o.items()}
+             "final": final, "induced": induced}
         o["n"] = m
         # landing day of the first export (late arrivals: a later day's file)
         delay = self.late_delay(self.rng("orders/landing"), "orders", m, 0)
