@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -327,7 +327,3 @@ def write_ground_truth(w: World, directory: str | Path | None, landing_uri: str)
                 "seconds_per_day": DAY}
     (gt / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return gt
-
-
-def history_start(config: GeneratorConfig) -> date:
-    return config.as_of - timedelta(days=config.history_days - 1)

@@ -88,6 +88,16 @@ class GeneratorConfig:
             raise ValueError(f"horizon_days must be >= 1, got {self.horizon_days}")
 
     @property
+    def history_start(self) -> date:
+        """First day of the history backfill."""
+        return self.as_of - timedelta(days=self.history_days - 1)
+
+    @property
+    def last_day(self) -> date:
+        """Last day an increment can be generated for."""
+        return self.as_of + timedelta(days=self.horizon_days)
+
+    @property
     def start_day(self) -> int:
         return day_number(self.as_of) - self.history_days + 1
 
