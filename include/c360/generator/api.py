@@ -230,8 +230,7 @@ def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None
         t0 = time.perf_counter()
         fr, make = (None, None) if name == "products" else _frame(w, name)
         build_s = (time.perf_counter() - t0) / max(1, len(days))  # world share, per day
-        bar = progress(name, len(days) * (24 if src.partition == "hour" or
-                                          src.file_format == "parquet" else 1))
+        bar = progress(name, len(days) * (24 if src.hourly_increments else 1))
         for day in days:
             t1 = time.perf_counter()
             d = day_number(day)
@@ -243,7 +242,7 @@ def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None
             else:
                 lo, hi = _rows_for_day(fr, d)
                 table = make(lo, hi)
-                if fr.hourly:  # micro-batches (transactions) / hourly batches (events)
+                if src.hourly_increments:  # transactions micro-batches, events batches
                     cuts = np.searchsorted(fr.bucket[lo:hi] - d * 24, np.arange(25))
                     for h in range(24):
                         start = datetime(day.year, day.month, day.day, h)

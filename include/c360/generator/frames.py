@@ -21,6 +21,7 @@ from include.c360.generator.world import (
     Frame,
     World,
 )
+from include.c360.sources import source
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -209,18 +210,20 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     t = {key: v[order] for key, v in t.items()}
     n = len(t["ts"])
     delay = w.late_delay(rng, "transactions", n, 20 * 60)
-    bucket = w.land_bucket(t["ts"] + delay, hourly=True)
+    hourly = source("transactions").hourly_increments
+    per_day = 24 if hourly else 1
+    bucket = w.land_bucket(t["ts"] + delay, hourly=hourly)
     # a payment never lands before the order it pays (late orders delay their payments)
     has_order = t["order"] >= 0
-    bucket = np.where(has_order, np.maximum(bucket, o["land0"][np.maximum(t["order"], 0)] * 24),
-                      bucket)
+    order_land = o["land0"][np.maximum(t["order"], 0)] * per_day
+    bucket = np.where(has_order, np.maximum(bucket, order_land), bucket)
     idx = np.arange(n)
-    ok = _within_end(w, bucket, True)
-    cols = {"txn": idx[ok], "late": (bucket // 24 > t["ts"] // DAY)[ok],
+    ok = _within_end(w, bucket, hourly)
+    cols = {"txn": idx[ok], "late": (bucket // per_day > t["ts"] // DAY)[ok],
             "cur_lower": (w.rng("dirt/transactions/currency").random(n) < D.CURRENCY_CASE)[ok]}
     for col in ("transaction_type", "status", "payment_method"):
         cols[col + "_code"] = _codes(w, "transactions", col, n, D.ENUM_CASE, 0.0)[ok]
-    frame, _ = w.add_reexports(Frame("transactions", cols, bucket[ok], True), idx[ok],
+    frame, _ = w.add_reexports(Frame("transactions", cols, bucket[ok], hourly), idx[ok],
                                w.rng("reexport/transactions"))
     return frame.sort(ts=t["ts"][frame.cols["txn"]]), t
 
@@ -318,12 +321,14 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
         ev[key] = ev[key][order]
     n = len(ev["ts"])
     delay = w.late_delay(rng, "events", n, 10 * 60)
-    bucket = w.land_bucket(ev["ts"] + delay, hourly=True)
+    hourly = source("events").hourly_increments
+    per_day = 24 if hourly else 1
+    bucket = w.land_bucket(ev["ts"] + delay, hourly=hourly)
     idx = np.arange(n)
-    ok = _within_end(w, bucket, True)
-    cols = {"ev": idx[ok], "late": (bucket // 24 > ev["ts"] // DAY)[ok],
+    ok = _within_end(w, bucket, hourly)
+    cols = {"ev": idx[ok], "late": (bucket // per_day > ev["ts"] // DAY)[ok],
             "dev_code": _codes(w, "events", "device_type", n, D.ENUM_CASE, 0.0)[ok]}
-    frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], True), idx[ok],
+    frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], hourly), idx[ok],
                                w.rng("reexport/events"))
     return frame.sort(ts=ev["ts"][frame.cols["ev"]]), ev
 

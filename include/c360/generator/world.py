@@ -117,8 +117,8 @@ class GeneratorConfig:
 class Frame:
     """One source's exported rows (all versions/copies), sorted by landing bucket.
 
-    ``bucket`` is the landing day number (daily sources) or landing hour number (hourly ones:
-    events, transactions). ``ts`` is the row's event time (epoch s) used to order a file.
+    ``bucket`` is the landing day number, or the landing hour number for sources whose
+    increments land hourly (``Source.hourly_increments``: events, transactions).
     """
 
     source: str
