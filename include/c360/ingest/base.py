@@ -55,8 +55,11 @@ class Warehouse(Protocol):
 
     def loaded_files(self, src: Source) -> dict[str, LoadedFile]: ...
 
-    def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
-                  truncate: bool, run_id: str) -> LoadResult: ...
+    def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
+                   *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
+        """Load ``(file, replace_previous_rows)`` items, each file all-or-nothing; a bad file
+        comes back as its FileError (nothing of it loaded), the others load."""
+        ...
 
     def record_failure(self, src: Source, f: FileMeta, err: FileError, *, status: str,
                        quarantine_key: str | None, run_id: str) -> None: ...

@@ -10,18 +10,29 @@ loaded exactly when its rows are there. The connection is opened inside the task
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import asdict
+from datetime import UTC
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from include.c360.ingest.base import FileMeta, LoadedFile, LoadResult, new_load_id, utcnow
 from include.c360.ingest.config import LOADED, IngestConfig
-from include.c360.ingest.sql import quote_literal, render, split_statements
-from include.c360.ingest.validate import FileError, diagnose, diagnose_unreadable, precheck
+from include.c360.ingest.sql import render, split_statements
+from include.c360.ingest.validate import (
+    FileError,
+    _first_line,
+    diagnose,
+    diagnose_unreadable,
+    precheck,
+)
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 
 log = logging.getLogger(__name__)
+
+BATCH_FILES = 100  # whole files per transaction on the fast path
 
 
 class DuckDBWarehouse:
@@ -75,43 +86,102 @@ class DuckDBWarehouse:
         rows = self.con.execute(self._render("loaded_files"), {"source": src.name}).fetchall()
         return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
 
-    def _history(self, src: Source, f: FileMeta, *, status: str, load_id: str, run_id: str,
-                 started: Any, row_count: int | None = None, replaced_rows: int | None = None,
-                 err: FileError | None = None, quarantine_key: str | None = None) -> None:
-        self.con.execute(self._render("history_insert"), {
-            "load_id": load_id, "source": src.name, "file_key": f.key, "file_etag": f.etag,
-            "file_md5": f.md5, "file_size": f.size,
-            "file_last_modified": f.last_modified.replace(tzinfo=None), "status": status,
-            "row_count": row_count, "replaced_rows": replaced_rows,
-            "error_row": err.row if err else None, "error_column": err.column if err else None,
-            "error_message": str(err) if err else None, "quarantine_key": quarantine_key,
-            "run_id": run_id, "started_at": started, "finished_at": utcnow(),
-        })
+    def _history_row(self, src: Source, f: FileMeta, *, status: str, load_id: str,
+                     run_id: str, started: Any, row_count: int | None = None,
+                     replaced_rows: int | None = None, err: FileError | None = None,
+                     quarantine_key: str | None = None) -> tuple:
+        return (
+            load_id, src.name, f.key, f.etag, f.md5, f.size,
+            f.last_modified.astimezone(UTC).replace(tzinfo=None), status, row_count,
+            replaced_rows, err.row if err else None, err.column if err else None,
+            str(err) if err else None, quarantine_key, run_id, started, utcnow(),
+        )
+
+    def _insert_history(self, rows: list[tuple]) -> None:
+        """Append load-history rows (one statement per call, inside the caller's transaction)."""
+        if not rows:
+            return
+        n = len(rows[0])
+        placeholders = ", ".join("(" + ", ".join("?" * n) + ")" for _ in rows)
+        self.con.execute(f"insert into {self.config.history_table} values {placeholders}",
+                         [v for r in rows for v in r])
 
     def record_failure(self, src: Source, f: FileMeta, err: FileError, *, status: str,
                        quarantine_key: str | None, run_id: str) -> None:
         self.con.execute("begin")
         try:
-            self._history(src, f, status=status, load_id=new_load_id(), run_id=run_id,
-                          started=utcnow(), err=err, quarantine_key=quarantine_key)
+            self._insert_history([self._history_row(
+                src, f, status=status, load_id=new_load_id(), run_id=run_id, started=utcnow(),
+                err=err, quarantine_key=quarantine_key)])
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")
             raise
 
     # -- loading ----------------------------------------------------------------------------
+    def _sql(self, name: str, src: Source) -> str:
+        """A per-source statement, rendered once; the file path is the parameter ``$path``."""
+        return _render_cached(name, src, self.config.raw_schema, self.config.meta_schema)
+
     def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
                   truncate: bool, run_id: str) -> LoadResult:
+        out = self.load_files(src, [(f, replace)], zone, truncate=truncate, run_id=run_id)[0]
+        if isinstance(out, FileError):
+            raise out
+        return out
+
+    def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone, *,
+                   truncate: bool, run_id: str) -> list[LoadResult | FileError]:
+        """Load files, each all-or-nothing, in transactions of up to ``BATCH_FILES`` whole files.
+
+        A transaction only ever holds whole files plus their load-history rows; if any file of
+        a batch fails, the batch is rolled back and its files are loaded one per transaction,
+        so the bad file is isolated and the good ones still load.
+        """
+        results: dict[str, LoadResult | FileError] = {}
+        for i in range(0, len(items), BATCH_FILES):
+            batch = items[i:i + BATCH_FILES]
+            with ExitStack() as stack:
+                ready = []
+                for f, replace in batch:
+                    path = Path(stack.enter_context(zone.local_copy(f.key)))
+                    try:
+                        precheck(src, f.key, path, self.con)
+                    except FileError as err:
+                        results[f.key] = err
+                        continue
+                    ready.append((f, replace, path))
+                if not ready:
+                    continue
+                try:
+                    results.update(self._load_batch(src, ready, truncate=truncate, run_id=run_id))
+                except FileError as err:
+                    if len(ready) == 1:
+                        results[ready[0][0].key] = err
+                        continue
+                    log.info("%s: a file of a %s-file batch failed (%s); loading them one by one",
+                             src.name, len(ready), err)
+                    for one in ready:
+                        try:
+                            results.update(self._load_batch(src, [one], truncate=truncate,
+                                                            run_id=run_id))
+                        except FileError as e:
+                            results[one[0].key] = e
+        return [results[f.key] for f, _ in items]
+
+    def _load_batch(self, src: Source, ready: list[tuple[FileMeta, bool, Path]], *,
+                    truncate: bool, run_id: str) -> dict[str, LoadResult]:
         import duckdb
 
-        started = utcnow()
-        load_id = new_load_id()
-        with zone.local_copy(f.key) as path:
-            path = Path(path)
-            precheck(src, f.key, path, self.con)
-            table = f"{self.config.raw_schema}.{src.name}"
-            self.con.execute("begin")
-            try:
+        table = f"{self.config.raw_schema}.{src.name}"
+        out: dict[str, LoadResult] = {}
+        history = []
+        current: tuple[FileMeta, bool, Path] | None = None
+        self.con.execute("begin")
+        try:
+            for current in ready:
+                f, replace, path = current
+                started = utcnow()
                 replaced = 0
                 if truncate:
                     replaced = self.con.execute(f"select count(*) from {table}").fetchone()[0]
@@ -121,21 +191,29 @@ class DuckDBWarehouse:
                         self._render("delete_file_rows", src=src), {"source_file": f.key}
                     ).fetchone()[0]
                 rows = self.con.execute(
-                    self._render("insert_file", src=src, path=quote_literal(str(path))),
-                    {"loaded_at": started, "source_file": f.key},
+                    self._sql("insert_file", src),
+                    {"path": str(path), "loaded_at": started, "source_file": f.key},
                 ).fetchone()[0]
-                self._history(src, f, status=LOADED, load_id=load_id, run_id=run_id,
-                              started=started, row_count=rows, replaced_rows=replaced)
-                self.con.execute("commit")
-            except duckdb.Error as e:
-                self.con.execute("rollback")
-                raise self._explain(src, f.key, path, e) from None
-            except BaseException:
-                self.con.execute("rollback")
-                raise
-        log.info("loaded %s rows from %s into %s%s", rows, f.key, table,
-                 f" (replacing {replaced} rows)" if replaced else "")
-        return LoadResult(f.key, rows, replaced, load_id)
+                load_id = new_load_id()
+                history.append(self._history_row(
+                    src, f, status=LOADED, load_id=load_id, run_id=run_id, started=started,
+                    row_count=rows, replaced_rows=replaced))
+                out[f.key] = LoadResult(f.key, rows, replaced, load_id)
+            self._insert_history(history)
+            self.con.execute("commit")
+        except duckdb.Error as e:
+            self.con.execute("rollback")
+            if len(ready) > 1 or current is None:
+                raise FileError(ready[0][0].key if current is None else current[0].key,
+                                _first_line(e)) from None
+            raise self._explain(src, current[0].key, current[2], e) from None
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        for r in out.values():
+            log.info("loaded %s rows from %s into %s%s", r.rows, r.key, table,
+                     f" (replacing {r.replaced_rows} rows)" if r.replaced_rows else "")
+        return out
 
     def _explain(self, src: Source, key: str, path: Path, e: Exception) -> FileError:
         """Name the row and column a DuckDB reader error is about."""
@@ -159,3 +237,9 @@ class DuckDBWarehouse:
 
 def file_meta_dict(f: FileMeta) -> dict[str, Any]:
     return asdict(f)
+
+
+@cache
+def _render_cached(name: str, src: Source, raw_schema: str, meta_schema: str) -> str:
+    return render(f"duckdb/{name}.sql", src=src, path="$path",
+                  params={"raw_schema": raw_schema, "meta_schema": meta_schema})

@@ -14,6 +14,7 @@ from include.c360.sources import Source
 
 log = logging.getLogger(__name__)
 
+WHOLE_PREFIX_DAYS = 7  # list the whole source prefix for intervals longer than this
 _DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 
 
@@ -37,9 +38,14 @@ def list_interval(zone: LandingZone, src: Source, start: datetime, end: datetime
         files = [f for f in zone.list(f"{src.name}/dt=")
                  if (d := file_day(f.key)) is not None and d <= end.date()]
     else:
-        files = []
-        for day in partition_days(start, end, lookback_days):
-            files.extend(zone.list(src.partition_prefix(day)))
+        days = partition_days(start, end, lookback_days)
+        if len(days) > WHOLE_PREFIX_DAYS:  # a backfill: one listing beats one per day
+            wanted = set(days)
+            files = [f for f in zone.list(f"{src.name}/dt=") if file_day(f.key) in wanted]
+        else:
+            files = []
+            for day in days:
+                files.extend(zone.list(src.partition_prefix(day)))
     return sorted((f for f in files if f.key.endswith(src.file_extension)), key=lambda f: f.key)
 
 

@@ -86,12 +86,13 @@ def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh
             _reject(src, f, err, REJECTED_CHANGED, zone, wh, run_id, report)
         else:
             to_load.append((f, True))
-    for f, replace in sorted(to_load, key=lambda x: x[0].key):
-        try:
-            report.loaded.append(
-                wh.load_file(src, f, zone, replace=replace, truncate=truncate, run_id=run_id))
-        except FileError as err:
-            _reject(src, f, err, FAILED, zone, wh, run_id, report)
+    to_load.sort(key=lambda x: x[0].key)
+    outcomes = wh.load_files(src, to_load, zone, truncate=truncate, run_id=run_id)
+    for (f, _), out in zip(to_load, outcomes, strict=True):
+        if isinstance(out, FileError):
+            _reject(src, f, out, FAILED, zone, wh, run_id, report)
+        else:
+            report.loaded.append(out)
     log.info("%s: %s", src.name, report.summary())
     if report.errors:
         msg = (f"{src.name}: {len(report.errors)} bad file(s) quarantined under "

@@ -170,6 +170,17 @@ class SnowflakeWarehouse:
         if err := _column_diff(key, expected, found, what, row):
             raise err
 
+    def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
+                   *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
+        out: list[LoadResult | FileError] = []
+        for f, replace in items:
+            try:
+                out.append(self.load_file(src, f, zone, replace=replace, truncate=truncate,
+                                          run_id=run_id))
+            except FileError as err:
+                out.append(err)
+        return out
+
     def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
                   truncate: bool, run_id: str) -> LoadResult:
         from snowflake.connector.errors import Error as SnowflakeError
