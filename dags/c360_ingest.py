@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from airflow.sdk import DAG, TriggerRule, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule, task
 
 from include.c360.ingest import tasks
 from include.c360.ingest.assets import raw_asset
@@ -22,7 +22,8 @@ from include.c360.sources import SOURCES
 for src in SOURCES:
     with DAG(
         dag_id=f"c360_ingest_{src.name}",
-        schedule=src.cron,
+        # data interval = [previous tick, this tick]: the run after a period loads that period
+        schedule=CronDataIntervalTimetable(src.cron, timezone="UTC"),
         start_date=datetime(2026, 1, 1, tzinfo=UTC),
         catchup=False,
         max_active_runs=1,

@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+# Airflow reads its home at import: keep it out of ~/airflow unless the caller chose one.
+os.environ.setdefault("AIRFLOW_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                                                   f"c360_ingest_tests_{os.getuid()}"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "false")
+
 AS_OF = date(2026, 11, 24)
 SCALE = 0.002
 HISTORY_DAYS = 14
