@@ -7,7 +7,7 @@ row and column, is in the load history, and the good file of the same batch load
 from __future__ import annotations
 
 import gzip
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -19,7 +19,7 @@ from tests.ingest.exports import encode, rows_for, write_export
 pytestmark = pytest.mark.timeout(60)
 
 GOOD_DAY, BAD_DAY = date(2026, 11, 23), date(2026, 11, 24)
-RUN = (datetime(2026, 11, 24, tzinfo=timezone.utc), datetime(2026, 11, 25, tzinfo=timezone.utc))
+RUN = (datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
 # one source per file format, and a typed (non-varchar) column of each to break
 FORMATS = {"orders": "total_amount", "events": "event_timestamp", "transactions": "amount"}
 KINDS = ["missing_column", "extra_column", "renamed_column", "wrong_type", "truncated",

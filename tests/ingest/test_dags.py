@@ -121,8 +121,8 @@ def test_dag_test_runs_setup_and_ingestion_for_real(tmp_path, env):
     """``dag.test()`` (Airflow 3.3) of the setup DAG and two runs of an ingestion DAG."""
     import duckdb
 
-    from tests.ingest.exports import write_export
     from include.c360.landing import LocalLandingZone
+    from tests.ingest.exports import write_export
 
     zone = LocalLandingZone(env["landing"])
     src = source("campaigns")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from tests.ingest.helpers import file_row_count, raw_checksum
 
 pytestmark = pytest.mark.timeout(120)
 
-UTC = timezone.utc
+UTC = UTC
 HISTORY_START = datetime.combine(AS_OF - timedelta(days=HISTORY_DAYS - 1), datetime.min.time(),
                                  UTC)
 HISTORY_END = datetime.combine(AS_OF, datetime.min.time(), UTC) + timedelta(days=1)
@@ -160,7 +160,7 @@ def test_products_truncate_insert_keeps_only_the_newest_snapshot(env, zone, wh):
     assert again.loaded == [] and again.skipped == [src.file_key(second.date())]
 
 
-def test_a_failure_inside_the_transaction_leaves_nothing_behind(env, zone, wh, monkeypatch):
+def test_a_failure_inside_the_transaction_leaves_nothing_behind(env, zone, wh):
     from tests.ingest.exports import write_export
 
     src = source("orders")
@@ -170,7 +170,7 @@ def test_a_failure_inside_the_transaction_leaves_nothing_behind(env, zone, wh, m
     def boom(rows):
         raise RuntimeError("warehouse died while writing the load history")
 
-    monkeypatch.setattr(wh, "_insert_history", boom)
+    wh._insert_history = boom  # an instance override of the loader's last write
     with pytest.raises(RuntimeError, match="warehouse died"):
         ingest(src, datetime(2026, 11, 22, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC),
                zone=zone, wh=wh, config=IngestConfig(lookback_days=2))

@@ -200,12 +200,17 @@ class SnowflakeWarehouse:
                 cur.execute(split_statements(self.render(name, src=src, key=f.key))[0])
                 replaced = cur.rowcount or 0
             cur.execute(split_statements(self.render(
-                "copy_file", src=src, key=f.key, stage_path=stage_path))[0])
+                "copy_file", src=src, key=f.key, stage_path=stage_path,
+                force=replace or truncate))[0])
             result = cur.fetchall()
             cols = [d[0].lower() for d in cur.description]
             rows = 0
             for r in result:
                 rec = dict(zip(cols, r, strict=True))
+                if rec.get("status") == "LOAD_SKIPPED":  # Snowflake's own load metadata has it
+                    log.warning("%s: Snowflake already loaded %s (its load metadata); "
+                                "recording it without new rows", src.name, f.key)
+                    continue
                 if rec.get("status") not in (None, "LOADED"):
                     raise file_error_from_snowflake(
                         f.key, str(rec.get("first_error") or rec.get("status")),
