@@ -154,3 +154,28 @@ def test_changed_file_under_the_same_name(policy, env, zone, wh):
         with pytest.raises(IngestError, match="changed since it was loaded"):
             write_export(zone, src, BAD_DAY, 12, seed=3)
             ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(on_changed_file="reject"))
+
+
+@pytest.mark.parametrize("drift", ["missing", "extra"])
+def test_ndjson_drift_in_a_later_record_is_caught(drift, env, zone, wh):
+    """The first record is fine; record 6 lacks a key or carries an extra one."""
+    import json as _json
+
+    src = source("events")
+    cols = rows_for(src, 9, BAD_DAY)
+    records = [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+    if drift == "missing":
+        del records[5]["browser"]
+    else:
+        records[5]["referrer"] = "https://example.com"
+    key = src.file_key(datetime(2026, 11, 24, 9))
+    with zone.open_writer(key) as fh:
+        fh.write(gzip.compress("".join(_json.dumps(r, default=str) + "\n"
+                                       for r in records).encode()))
+    good = write_export(zone, src, BAD_DAY, 4, hour=8)
+    report = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(on_error="continue"))
+    assert [r.key for r in report.loaded] == [good]
+    err = report.errors[0]
+    assert (err.key, err.row, err.column) == (key, 6, "browser" if drift == "missing"
+                                              else "referrer")
+    assert wh.con.execute("select count(*) from raw.events").fetchone()[0] == 4

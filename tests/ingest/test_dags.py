@@ -70,7 +70,17 @@ from airflow.dag_processing.dagbag import BundleDagBag
 dags = Path('dags').resolve()
 bag = BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name='dags-folder')
 setup = bag.dags['c360_setup']
+params = {k: setup.params[k] for k in setup.params.keys()}
+env = setup.get_template_env()
+rendered = []
+for t in setup.tasks:  # Airflow's own templating, as at run time
+    raw_sql = t.sql
+    t.render_template_fields({'params': params, **setup.user_defined_macros}, jinja_env=env)
+    rendered.append(t.sql)
+    t.sql = raw_sql
 print(json.dumps({
+  'params': params,
+  'rendered': rendered,
   'errors': {k: str(v) for k, v in bag.import_errors.items()},
   'setup': [(t.task_id, type(t).__name__, t.sql, t.conn_id) for t in setup.tasks],
   'pools': {d: bag.dags[d].get_task('load').pool for d in bag.dag_ids if 'ingest' in d},
@@ -97,6 +107,13 @@ print(json.dumps({
     assert set(got["pools"].values()) == {"default_pool"}  # Snowflake: parallel, no pool
     assert got["sensor"] == ["S3KeySensor", "PythonDecoratedOperator"] or "S3KeySensor" in \
         got["sensor"]
+    from include.c360.ingest.sql import render, split_statements
+
+    # what Airflow renders at run time == what the loader renders (and fakesnow runs)
+    for sql, path in zip(got["rendered"], SETUP_FILES, strict=True):
+        assert split_statements(sql) == split_statements(render(path, params=got["params"]))
+    assert "url = 's3://c360-landing/landing/orders/'" in got["rendered"][3]
+    assert "auto_ingest = true" in got["rendered"][6]
     assert got["key"].startswith("landing/events/dt={{ data_interval_start | ds }}/hr=")
 
 

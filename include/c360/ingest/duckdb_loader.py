@@ -23,6 +23,7 @@ from include.c360.ingest.sql import render, split_statements
 from include.c360.ingest.validate import (
     FileError,
     _first_line,
+    check_json_keys,
     diagnose,
     diagnose_unreadable,
     precheck,
@@ -218,7 +219,11 @@ class DuckDBWarehouse:
     def _explain(self, src: Source, key: str, path: Path, e: Exception) -> FileError:
         """Name the row and column a DuckDB reader error is about."""
         try:
+            if src.file_format == "ndjson_gzip":
+                check_json_keys(src, key, path, self.con)  # raises naming row and key
             found = diagnose(src, key, path, self.con)
+        except FileError as err:
+            return err
         except Exception:  # noqa: BLE001 - unreadable even as text: describe the reader error
             found = None
         return found or diagnose_unreadable(src, key, path, e)

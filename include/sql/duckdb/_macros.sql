@@ -15,6 +15,15 @@
 (select *, row_number() over () as _rn from read_csv({{ path }}, header = true, auto_detect = false,
     delim = ',', quote = '"', escape = '"', compression = 'gzip', strict_mode = true, hive_partitioning = false,
     columns = {{ column_map(src.raw_columns, all_varchar) }}))
+{%- elif src.file_format == "ndjson_gzip" and not all_varchar -%}
+{#- one JSON parse per record: json_transform_strict fails on a missing key or a bad value,
+    the WHERE on a record with more keys than the registry's (extra/renamed column) -#}
+(select unnest(json_transform_strict(json, '{ {%- for c in src.raw_columns %}"{{ c.name }}": "{{ type(c.type) }}"{{ ", " if not loop.last }}{% endfor -%} }')), _rn
+    from (select json, row_number() over () as _rn
+          from read_ndjson_objects({{ path }}, compression = 'gzip', hive_partitioning = false))
+    where case when len(json_keys(json)) <> {{ src.raw_columns | length }}
+               then error('record ' || _rn || ' has ' || len(json_keys(json)) || ' keys, expected {{ src.raw_columns | length }}')
+               else true end)
 {%- elif src.file_format == "ndjson_gzip" -%}
 (select *, row_number() over () as _rn from read_json({{ path }}, format = 'newline_delimited',
     compression = 'gzip', hive_partitioning = false, columns = {{ column_map(src.raw_columns, all_varchar) }}))
