@@ -17,7 +17,7 @@ import logging
 import shutil
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +66,8 @@ def main() -> int:
         f.unlink(missing_ok=True)
     zone = LocalLandingZone(landing)
     start = datetime.combine(args.as_of - timedelta(days=args.history_days - 1),
-                             datetime.min.time(), timezone.utc)
-    end = datetime.combine(args.as_of, datetime.min.time(), timezone.utc) + timedelta(days=1)
+                             datetime.min.time(), UTC)
+    end = datetime.combine(args.as_of, datetime.min.time(), UTC) + timedelta(days=1)
     config = IngestConfig(lookback_days=0)
     mb = sum(f.size for f in zone.list()) / 1e6
 
