@@ -207,3 +207,22 @@ def test_row_numbers_follow_file_order_in_multi_file_batches(generated, env, zon
                 f"select {s.key} from raw.{s.name} where _source_file = ? "
                 "order by _source_row_number", [key]).fetchall()]
             assert got == expected, key
+
+
+def test_setup_is_idempotent_and_keeps_data(env, zone, wh):
+    from tests.ingest.exports import write_export
+
+    src = source("customers")
+    write_export(zone, src, AS_OF, 6)
+    ingest(src, HISTORY_END - timedelta(days=1), HISTORY_END, zone=zone, wh=wh,
+           config=IngestConfig())
+    before = raw_checksum(wh.con)
+    tables = wh.con.execute("select schema_name, table_name, column_count from "
+                            "duckdb_tables() order by 1, 2").fetchall()
+    wh.setup()
+    wh.setup()
+    assert raw_checksum(wh.con) == before
+    assert wh.con.execute("select schema_name, table_name, column_count from duckdb_tables() "
+                          "order by 1, 2").fetchall() == tables
+    assert {(s, t) for s, t, _ in tables} == {("raw", s.name) for s in SOURCES} | {
+        ("raw_meta", "load_history")}
