@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import ExitStack
-from dataclasses import asdict
 from datetime import UTC
 from functools import cache
 from pathlib import Path
@@ -243,10 +242,6 @@ class DuckDBWarehouse:
         cur = self.con.execute(sql + " order by finished_at, file_key", args)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
-def file_meta_dict(f: FileMeta) -> dict[str, Any]:
-    return asdict(f)
 
 
 @cache
