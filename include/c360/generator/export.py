@@ -238,7 +238,7 @@ def events_table(w: World, fr: Frame, lo: int, hi: int, src: Source,
     arrays = {
         "event_id": hex_ids("EV", ei),
         "customer_id": _nullable(_customer_ids(np.maximum(cust, 0)), cust < 0),
-        "session_id": hex_ids("SS", ev["sess"][ei] + (1 << 40)),
+        "session_id": hex_ids("SS", ev["sess"][ei].astype(np.int64) + (1 << 40)),
         "event_type": pa.array(list(P.EVENT_TYPES)).take(pa.array(ev["type"][ei])),
         "page_url": urls.take(pa.array(ev["url"][ei])),
         "event_timestamp": _ts(ev["ts"][ei]),
