@@ -56,10 +56,11 @@ def _table(src: Source, arrays: dict[str, Any]) -> pa.Table:
     cols = []
     for fld in schema:
         a = arrays[fld.name]
-        if pa.types.is_timestamp(fld.type) and not isinstance(a, pa.Array):
-            a = _ts(a, unit)
-        cols.append(a if isinstance(a, pa.Array) and a.type == fld.type
-                    else pa.array(a, fld.type) if not isinstance(a, pa.Array) else a.cast(fld.type))
+        if not isinstance(a, pa.Array):  # numpy: numbers, or epoch seconds for timestamps
+            a = _ts(a, unit) if pa.types.is_timestamp(fld.type) else pa.array(a, fld.type)
+        if a.type != fld.type:
+            raise RuntimeError(f"{src.name}.{fld.name}: generated {a.type}, spec {fld.type}")
+        cols.append(a)
     return pa.Table.from_arrays(cols, schema=schema)
 
 
