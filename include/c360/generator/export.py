@@ -56,10 +56,11 @@ def _table(src: Source, arrays: dict[str, Any]) -> pa.Table:
     cols = []
     for fld in schema:
         a = arrays[fld.name]
-        if pa.types.is_timestamp(fld.type) and not isinstance(a, pa.Array):
-            a = _ts(a, unit)
-        cols.append(a if isinstance(a, pa.Array) and a.type == fld.type
-                    else pa.array(a, fld.type) if not isinstance(a, pa.Array) else a.cast(fld.type))
+        if not isinstance(a, pa.Array):  # numpy: numbers, or epoch seconds for timestamps
+            a = _ts(a, unit) if pa.types.is_timestamp(fld.type) else pa.array(a, fld.type)
+        if a.type != fld.type:
+            raise RuntimeError(f"{src.name}.{fld.name}: generated {a.type}, spec {fld.type}")
+        cols.append(a)
     return pa.Table.from_arrays(cols, schema=schema)
 
 
@@ -238,7 +239,7 @@ def events_table(w: World, fr: Frame, lo: int, hi: int, src: Source,
     arrays = {
         "event_id": hex_ids("EV", ei),
         "customer_id": _nullable(_customer_ids(np.maximum(cust, 0)), cust < 0),
-        "session_id": hex_ids("SS", ev["sess"][ei] + (1 << 40)),
+        "session_id": hex_ids("SS", ev["sess"][ei].astype(np.int64) + (1 << 40)),
         "event_type": pa.array(list(P.EVENT_TYPES)).take(pa.array(ev["type"][ei])),
         "page_url": urls.take(pa.array(ev["url"][ei])),
         "event_timestamp": _ts(ev["ts"][ei]),
@@ -328,26 +329,36 @@ def _gzip(fh) -> gzip.GzipFile:
 
 
 def ndjson_lines(table: pa.Table) -> pa.Array:
-    """One JSON object per row, in column order, each ending with a newline."""
+    """One JSON object per row, in column order, each ending with a newline.
+
+    Values never hold quotes or backslashes (ids, codes, pooled names/urls), so strings are
+    wrapped in quotes without escaping; columns without nulls get their quotes folded into
+    the literal pieces, which keeps the single join kernel call cheap.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pieces: list[Any] = []
+    literal = ""
     for i, fld in enumerate(table.schema):
         arr = table.column(i).combine_chunks()
-        sep = "{" if i == 0 else ","
-        pieces.append(f'{sep}"{fld.name}":')
+        literal += ("{" if i == 0 else ",") + f'"{fld.name}":'
         if pa.types.is_timestamp(fld.type):
             secs = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
-            iso = iso_timestamps(np.nan_to_num(secs).astype(np.int64))
-            arr = _nullable(iso, np.asarray(arr.is_null()))
-            pieces.append(json_string_or_null(arr))
-        elif pa.types.is_string(fld.type):
-            pieces.append(json_string_or_null(arr))
+            arr = _nullable(iso_timestamps(np.nan_to_num(secs).astype(np.int64)),
+                            np.asarray(arr.is_null()))
+        elif not pa.types.is_string(fld.type):
+            pieces += [literal, pc.fill_null(pc.cast(arr, pa.string()), "null")]
+            literal = ""
+            continue
+        if arr.null_count:
+            pieces += [literal, json_string_or_null(arr)]
+            literal = ""
         else:
-            pieces.append(pc.fill_null(pc.cast(arr, pa.string()), "null"))
-    pieces.append("}\n")
+            pieces += [literal + '"', arr]
+            literal = '"'
+    pieces.append(literal + "}\n")
     return pc.binary_join_element_wise(*pieces, "")
 
 

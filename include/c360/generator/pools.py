@@ -110,7 +110,10 @@ SITE = "https://www.c360shop.example"
 
 
 def slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
+    """``Toys & Games`` -> ``toys-games``."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -121,25 +124,32 @@ class Pools:
     search_terms: tuple[str, ...]
 
 
-def build_pools(seed: int, n_names: int = 1500, n_brands: int = 400) -> Pools:
-    """Seeded Faker pools (unique values, sorted so the pool order never depends on a set)."""
+def build_pools(seed: int, n_names: int = 1000, n_brands: int = 300) -> Pools:
+    """Seeded Faker pools: ``2 * n`` draws, deduplicated and sorted (Faker's popularity
+    weighting makes frequent names likelier to be in the pool; rows then pick uniformly)."""
     from faker import Faker
 
     fake = Faker("en_US")
     fake.seed_instance(seed)
 
-    def unique(fn, n: int, max_tries: int = 40) -> tuple[str, ...]:
+    def unique(fn, n: int, draws: int = 2) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         tries = 0
-        while len(seen) < n and tries < n * max_tries:
+        while len(seen) < n and tries < n * draws:
             v = fn()
             tries += 1
             if v.isascii() and '"' not in v and "\\" not in v and "," not in v:
                 seen.setdefault(v, None)
         return tuple(sorted(seen))
 
-    first = unique(fake.first_name, n_names)
-    last = unique(fake.last_name, n_names)
+    def alpha(fn):  # plain letters only: names go into emails and CSV/JSON unescaped
+        def draw() -> str:
+            v = fn()
+            return v if v.isalpha() else '"'
+        return draw
+
+    first = unique(alpha(fake.first_name), n_names)
+    last = unique(alpha(fake.last_name), n_names)
     brands = unique(lambda: fake.last_name() + fake.random_element(
         (" Co", " Labs", " & Sons", " Works", " Goods", "", " Brands")), n_brands)
     terms = unique(lambda: fake.word(), 300)
