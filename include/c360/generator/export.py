@@ -56,10 +56,11 @@ def _table(src: Source, arrays: dict[str, Any]) -> pa.Table:
     cols = []
     for fld in schema:
         a = arrays[fld.name]
-        if pa.types.is_timestamp(fld.type) and not isinstance(a, pa.Array):
-            a = _ts(a, unit)
-        cols.append(a if isinstance(a, pa.Array) and a.type == fld.type
-                    else pa.array(a, fld.type) if not isinstance(a, pa.Array) else a.cast(fld.type))
+        if not isinstance(a, pa.Array):  # numpy: numbers, or epoch seconds for timestamps
+            a = _ts(a, unit) if pa.types.is_timestamp(fld.type) else pa.array(a, fld.type)
+        if a.type != fld.type:
+            raise RuntimeError(f"{src.name}.{fld.name}: generated {a.type}, spec {fld.type}")
+        cols.append(a)
     return pa.Table.from_arrays(cols, schema=schema)
 
 
@@ -238,7 +239,7 @@ def events_table(w: World, fr: Frame, lo: int, hi: int, src: Source,
     arrays = {
         "event_id": hex_ids("EV", ei),
         "customer_id": _nullable(_customer_ids(np.maximum(cust, 0)), cust < 0),
-        "session_id": hex_ids("SS", ev["sess"][ei] + (1 << 40)),
+        "session_id": hex_ids("SS", ev["sess"][ei].astype(np.int64) + (1 << 40)),
         "event_type": pa.array(list(P.EVENT_TYPES)).take(pa.array(ev["type"][ei])),
         "page_url": urls.take(pa.array(ev["url"][ei])),
         "event_timestamp": _ts(ev["ts"][ei]),

@@ -80,8 +80,7 @@ def orders_frame(w: World) -> Frame:
     n = len(oi)
     cols = {"order": oi, "status": st,
             "status_code": _codes(w, "orders", "order_status", n, D.ENUM_CASE, D.ENUM_WS),
-            "chan_code": _codes(w, "orders", "channel", n, D.ENUM_CASE, D.ENUM_WS),
-            "late": bucket > o["day"][oi]}
+            "chan_code": _codes(w, "orders", "channel", n, D.ENUM_CASE, D.ENUM_WS)}
     frame, _ = w.add_reexports(Frame("orders", cols, bucket, False), oi,
                                w.rng("reexport/orders"))
     return frame.sort(ts=o["ts"][frame.cols["order"]])
@@ -99,8 +98,7 @@ def campaigns_frame(w: World) -> Frame:
     idx = np.arange(m)
     keep = _within_end(w, bucket, False)
     cols = {"send": idx[keep],
-            "chan_code": _codes(w, "campaigns", "channel", m, D.ENUM_CASE, D.ENUM_WS)[keep],
-            "late": (bucket > export_ts // DAY)[keep]}
+            "chan_code": _codes(w, "campaigns", "channel", m, D.ENUM_CASE, D.ENUM_WS)[keep]}
     frame, _ = w.add_reexports(Frame("campaigns", cols, bucket[keep], False), idx[keep],
                                w.rng("reexport/campaigns"))
     return frame.sort(ts=s["sent"][frame.cols["send"]])
@@ -219,7 +217,7 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     bucket = np.where(has_order, np.maximum(bucket, order_land), bucket)
     idx = np.arange(n)
     ok = _within_end(w, bucket, hourly)
-    cols = {"txn": idx[ok], "late": (bucket // per_day > t["ts"] // DAY)[ok],
+    cols = {"txn": idx[ok],
             "cur_lower": (w.rng("dirt/transactions/currency").random(n) < D.CURRENCY_CASE)[ok]}
     for col in ("transaction_type", "status", "payment_method"):
         cols[col + "_code"] = _codes(w, "transactions", col, n, D.ENUM_CASE, 0.0)[ok]
@@ -291,42 +289,41 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     s_order = np.lexsort((s_cust, s_ts))
     s_cust, s_ts, dev, n_ev, fading, rare, brow = (
         a[s_order] for a in (s_cust, s_ts, dev, n_ev, fading, rare, brow))
-    # events
-    e_sess = np.repeat(np.arange(ns), n_ev)
+    # events (numbered in session order; a file is ordered by time by Frame.sort)
+    e_sess = np.repeat(np.arange(ns, dtype=np.int32), n_ev)
     ne = len(e_sess)
     first = np.concatenate([[0], np.cumsum(n_ev)[:-1]])
-    pos = np.arange(ne) - np.repeat(first, n_ev)
-    gap = rng.exponential(np.where(fading[e_sess], 18.0, 45.0))
+    pos = np.arange(ne, dtype=np.int32) - np.repeat(first, n_ev).astype(np.int32)
+    gap = rng.exponential(1.0, size=ne) * np.where(fading, 18.0, 45.0)[e_sess]
     gap[pos == 0] = 0
     csum = np.cumsum(gap)
     e_ts = s_ts[e_sess] + (csum - np.repeat(csum[first], n_ev)).astype(np.int64)
+    del gap, csum
     known_e = s_cust[e_sess] >= 0
     typ = w.choice(rng, ne, (0.65, 0.27, 0.08, 0, 0))  # page_view / click / form_submit
     is_first, is_last = pos == 0, pos == n_ev[e_sess] - 1
     typ = np.where(is_first, np.where(known_e & (rng.random(ne) < 0.35), 3, 0), typ)
     typ = np.where(is_last & ~is_first & known_e & (rng.random(ne) < 0.2), 4, typ)
     rare_e = rare[e_sess]
-    typ = np.where(rare_e, np.array([3, 0, 2])[np.minimum(pos, 2)], typ)
+    typ = np.where(rare_e, np.array([3, 0, 2])[np.minimum(pos, 2)], typ).astype(np.int8)
     n_url = len(_url_pool(w))
-    url = ((n_url - _URL_FIXED) * rng.random(ne) ** 2.5).astype(np.int64) + _URL_FIXED
+    url = ((n_url - _URL_FIXED) * rng.random(ne) ** 2.5).astype(np.int16) + _URL_FIXED
     url = np.where(typ == 3, 0, np.where(typ == 4, 1, url))
     url = np.where(typ == 2, 2 + (rng.random(ne) < 0.5), url)
-    url = np.where(rare_e & (pos == 2), 4, url)
-    ev = {"sess": e_sess, "ts": e_ts, "type": typ.astype(np.int8), "url": url,
-          "cust": s_cust[e_sess], "dev": dev[e_sess], "brow": brow[e_sess],
-          "browsers": browsers}
+    url = np.where(rare_e & (pos == 2), 4, url).astype(np.int16)
     keep = (e_ts // DAY >= w.start) & (e_ts // DAY <= w.end)
-    order = np.flatnonzero(keep)[np.argsort(e_ts[keep], kind="stable")]
-    for key in ("sess", "ts", "type", "url", "cust", "dev", "brow"):
-        ev[key] = ev[key][order]
+    ev = {"sess": e_sess[keep], "ts": e_ts[keep], "type": typ[keep], "url": url[keep],
+          "cust": s_cust.astype(np.int32)[e_sess[keep]], "dev": dev[e_sess[keep]],
+          "brow": brow[e_sess[keep]], "browsers": browsers}
+    del e_sess, e_ts, typ, url, keep, pos, known_e, rare_e, is_first, is_last
     n = len(ev["ts"])
     delay = w.late_delay(rng, "events", n, 10 * 60)
     hourly = source("events").hourly_increments
-    per_day = 24 if hourly else 1
     bucket = w.land_bucket(ev["ts"] + delay, hourly=hourly)
+    del delay
     idx = np.arange(n)
     ok = _within_end(w, bucket, hourly)
-    cols = {"ev": idx[ok], "late": (bucket // per_day > ev["ts"] // DAY)[ok],
+    cols = {"ev": idx[ok],
             "dev_code": _codes(w, "events", "device_type", n, D.ENUM_CASE, 0.0)[ok]}
     frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], hourly), idx[ok],
                                w.rng("reexport/events"))
@@ -423,8 +420,7 @@ def tickets_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     ok = _within_end(w, bucket, False)
     tk, is_final, bucket = tk[ok], is_final[ok], bucket[ok]
     n = len(tk)
-    cols = {"ticket": tk, "is_final": is_final,
-            "late": np.concatenate([b0 > t["created"] // DAY, np.zeros(int(has1.sum()), bool)])[ok]}
+    cols = {"ticket": tk, "is_final": is_final}
     for col in ("category", "priority", "status"):
         cols[col + "_code"] = _codes(w, "support_tickets", col, n, D.ENUM_CASE, D.ENUM_WS)
     frame, _ = w.add_reexports(Frame("support_tickets", cols, bucket, False), tk,

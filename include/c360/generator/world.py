@@ -276,24 +276,26 @@ class World:
         import numpy as np
 
         n = len(frame)
-        next_bucket = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        big = np.iinfo(np.int64).max
+        pick = np.flatnonzero(rng.random(n) < D.DUPLICATE_RATES[frame.source])
+        lo, hi = D.DUPLICATE_DELAY_DAYS
+        per_day = 24 if frame.hourly else 1
+        new_bucket = (frame.bucket[pick] // per_day
+                      + rng.integers(lo, hi + 1, size=len(pick))) * per_day
+        if frame.hourly:
+            new_bucket = new_bucket + rng.integers(0, 24, size=len(pick))
+        ok = new_bucket // per_day <= self.end
         if n > 1 and not (key[1:] > key[:-1]).all():  # some keys have several versions
             order = np.lexsort((frame.bucket, key))
             k_sorted, b_sorted = key[order], frame.bucket[order]
+            next_bucket = np.full(n, big, dtype=np.int64)
             same = k_sorted[1:] == k_sorted[:-1]
-            next_bucket[order[:-1]] = np.where(same, b_sorted[1:], np.iinfo(np.int64).max)
-        pick = rng.random(n) < D.DUPLICATE_RATES[frame.source]
-        lo, hi = D.DUPLICATE_DELAY_DAYS
-        delay_days = rng.integers(lo, hi + 1, size=n)
-        per_day = 24 if frame.hourly else 1
-        new_bucket = (frame.land_day + delay_days) * per_day
-        if frame.hourly:
-            new_bucket = new_bucket + rng.integers(0, 24, size=n)
-        ok = pick & (new_bucket < next_bucket) & (new_bucket // per_day <= self.end)
-        idx = np.flatnonzero(ok)
+            next_bucket[order[:-1]] = np.where(same, b_sorted[1:], big)
+            ok &= new_bucket < next_bucket[pick]
+        idx, new_bucket = pick[ok], new_bucket[ok]
         cols = {k: np.concatenate([v, v[idx]]) for k, v in frame.cols.items()}
         cols["is_dup"] = np.concatenate([np.zeros(n, bool), np.ones(len(idx), bool)])
-        out = Frame(frame.source, cols, np.concatenate([frame.bucket, new_bucket[idx]]),
+        out = Frame(frame.source, cols, np.concatenate([frame.bucket, new_bucket]),
                     frame.hourly)
         return out, np.concatenate([key, key[idx]])
 
