@@ -9,13 +9,12 @@ table's Asset. The logic lives in `include/c360/ingest/`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule, task
 
+from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE
 from include.c360.ingest import tasks
 from include.c360.ingest.assets import raw_asset
-from include.c360.ingest.dag_parts import DEFAULT_ARGS, doc_for, ingest_params, landing_wait
+from include.c360.ingest.dag_parts import doc_for, ingest_params, landing_wait
 from include.c360.ingest.dialect import pool_args
 from include.c360.sources import SOURCES
 
@@ -24,7 +23,7 @@ for src in SOURCES:
         dag_id=f"c360_ingest_{src.name}",
         # data interval = [previous tick, this tick]: the run after a period loads that period
         schedule=CronDataIntervalTimetable(src.cron, timezone="UTC"),
-        start_date=datetime(2026, 1, 1, tzinfo=UTC),
+        start_date=START_DATE,
         catchup=False,
         max_active_runs=1,
         doc_md=doc_for(src),

@@ -13,17 +13,16 @@ Creates everything loading needs, idempotently (re-running changes nothing):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from airflow.sdk import DAG
 
-from include.c360.ingest.dag_parts import DEFAULT_ARGS, setup_params, setup_tasks
+from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE
+from include.c360.ingest.dag_parts import setup_params, setup_tasks
 from include.c360.ingest.sql import SQL_DIR, template_macros
 
 with DAG(
     dag_id="c360_setup",
     schedule=None,
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    start_date=START_DATE,
     catchup=False,
     doc_md=__doc__,
     tags=["c360", "setup", "ingestion"],

@@ -41,6 +41,10 @@ def port() -> int:
     return int(os.environ.get("C360_AIRFLOW_PORT", DEFAULT_PORT))
 
 
+def password() -> str:
+    return os.environ.get("C360_AIRFLOW_PASSWORD", DEFAULT_PASSWORD)
+
+
 def _local_secret(home: Path, name: str) -> str:
     """A random secret kept in AIRFLOW_HOME (never in git), the same for every component."""
     path = home / f".{name}"
@@ -103,6 +107,13 @@ def _pgid_file(home: Path) -> Path:
 
 
 def _group_alive(pgid: int) -> bool:
+    # reap members that are our own children (when start() ran in this process, e.g. the demo):
+    # a zombie still counts for killpg(pgid, 0) until its parent collects it
+    try:
+        while os.waitpid(-pgid, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
@@ -137,8 +148,7 @@ def start(wait_seconds: float = 180.0) -> int:
     env = environment(home)
     (home / "logs").mkdir(parents=True, exist_ok=True)
     pw_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-    password = os.environ.get("C360_AIRFLOW_PASSWORD", DEFAULT_PASSWORD)
-    pw_file.write_text(json.dumps({DEFAULT_USER: password}) + "\n")
+    pw_file.write_text(json.dumps({DEFAULT_USER: password()}) + "\n")
 
     print(f"AIRFLOW_HOME={home}\nmigrating the metadata database ...", flush=True)
     _run_airflow(["db", "migrate"], env)
@@ -174,7 +184,7 @@ def start(wait_seconds: float = 180.0) -> int:
         stop()
         return 1
     print(
-        f"\nAirflow is up: http://localhost:{port()}  (login: {DEFAULT_USER} / {password})\n"
+        f"\nAirflow is up: http://localhost:{port()}  (login: {DEFAULT_USER} / {password()})\n"
         f"Stop it with: make airflow-stop"
     )
     return 0

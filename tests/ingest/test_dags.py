@@ -117,24 +117,8 @@ print(json.dumps({
     assert got["key"].startswith("landing/events/dt={{ data_interval_start | ds }}/hr=")
 
 
-def _airflow_env(tmp_path: Path, data: Path) -> dict[str, str]:
-    home = tmp_path / "airflow_home"
-    home.mkdir()
-    return {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
-        "PYTHONPATH": str(REPO),
-        "C360_DATA_DIR": str(data),
-        "C360_TARGET": "duckdb",
-        "DO_NOT_TRACK": "1",
-    }
-
-
 @pytest.mark.timeout(150)
-def test_dag_test_runs_setup_and_ingestion_for_real(tmp_path, env):
+def test_dag_test_runs_setup_and_ingestion_for_real(run_dags, env):
     """``dag.test()`` (Airflow 3.3) of the setup DAG and two runs of an ingestion DAG."""
     import duckdb
 
@@ -145,17 +129,13 @@ def test_dag_test_runs_setup_and_ingestion_for_real(tmp_path, env):
     src = source("campaigns")
     write_export(zone, src, __import__("datetime").date(2026, 11, 23), 11)
     write_export(zone, src, __import__("datetime").date(2026, 11, 24), 13, seed=1)
-    aenv = _airflow_env(tmp_path, env["data"])
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=aenv, cwd=REPO,
-                   check=True, capture_output=True, timeout=120)
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.ingest.dag_run",
-         "c360_setup", "2026-11-24T00:00:00+00:00",
-         "c360_ingest_campaigns", "2026-11-24T02:00:00+00:00",
-         "c360_ingest_campaigns", "2026-11-25T02:00:00+00:00"],
-        env=aenv, cwd=REPO, capture_output=True, text=True, timeout=120)
-    runs = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("{")]
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    runs = run_dags(
+        env["data"],
+        ("c360_setup", "2026-11-24T00:00:00+00:00"),
+        ("c360_ingest_campaigns", "2026-11-24T02:00:00+00:00"),
+        ("c360_ingest_campaigns", "2026-11-25T02:00:00+00:00"),
+        timeout=120,
+    )
     assert [r["state"] for r in runs] == ["success"] * 3, runs
     assert runs[1]["tasks"] == {"check_landing": "success", "load": "success"}
     con = duckdb.connect(str(env["duckdb"]), read_only=True)

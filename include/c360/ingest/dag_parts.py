@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import Param
@@ -16,13 +15,6 @@ from include.c360.ingest.config import (
     RAW_SCHEMA,
 )
 from include.c360.sources import Source
-
-DEFAULT_ARGS: dict[str, Any] = {
-    "owner": "data-platform",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=2),
-    "retry_exponential_backoff": True,
-}
 
 
 def ingest_params() -> dict[str, Param]:

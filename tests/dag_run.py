@@ -1,7 +1,9 @@
-"""Run one DAG with ``dag.test()`` in this process (invoked by test_dags.py in a subprocess
-with its own AIRFLOW_HOME, so Airflow's configuration never leaks into other tests).
+"""Run DAGs with ``dag.test()`` in this process (tests invoke it in a subprocess with its own
+AIRFLOW_HOME, so Airflow's configuration never leaks into other tests).
 
-    python -m tests.ingest.dag_run <dag_id> <logical_date ISO> [<dag_id> <date> ...]
+    python -m tests.dag_run <dag_id> <run> [<dag_id> <run> ...]
+
+``<run>`` is a logical date (ISO) or a JSON object ``{"logical_date": ..., "conf": {...}}``.
 Prints one JSON line per run: {"dag_id", "state", "tasks": {task_id: state}}.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 def main(argv: list[str]) -> int:
     from airflow.dag_processing.dagbag import BundleDagBag
 
-    dags = Path(__file__).resolve().parents[2] / "dags"
+    dags = Path(__file__).resolve().parents[1] / "dags"
     bag = BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")
     if bag.import_errors:
         print(json.dumps({"import_errors": {k: str(v) for k, v in bag.import_errors.items()}}))
@@ -25,7 +27,11 @@ def main(argv: list[str]) -> int:
         dag = bag.dags[dag_id]
         for t in dag.tasks:
             t.retries = 0  # a failure must show now, not after the production retry delay
-        dr = dag.test(logical_date=datetime.fromisoformat(when))
+        run = json.loads(when) if when.startswith("{") else {"logical_date": when}
+        dr = dag.test(
+            logical_date=datetime.fromisoformat(run["logical_date"]),
+            run_conf=run.get("conf"),
+        )
         tis = {ti.task_id: str(ti.state) for ti in dr.get_task_instances()}
         print(json.dumps({"dag_id": dag_id, "state": str(dr.state), "tasks": tis}), flush=True)
     return 0

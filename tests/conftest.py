@@ -1,0 +1,81 @@
+"""Test-wide set-up: an isolated Airflow home and data dir, so tests never touch the user's."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Before anything imports airflow: a throwaway AIRFLOW_HOME with a SQLite metadata DB.
+_HOME = Path(tempfile.mkdtemp(prefix="c360-test-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME / 'airflow.db'}",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(_HOME / "cosmos_cache"),
+        "DO_NOT_TRACK": "1",
+        "SCARF_ANALYTICS": "false",
+        "C360_DATA_DIR": str(_HOME / "data"),
+    }
+)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+)
+
+
+# --- running whole DAGs with dag.test() --------------------------------------------------------
+import json  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def migrated_airflow_home(tmp_path_factory) -> Path:
+    """An AIRFLOW_HOME with a migrated SQLite metadata DB, shared by the dag.test() runs."""
+    home = tmp_path_factory.mktemp("airflow_home")
+    env = {**os.environ, "AIRFLOW_HOME": str(home),
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}"}
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, cwd=ROOT,
+                   check=True, capture_output=True, timeout=180)
+    return home
+
+
+@pytest.fixture()
+def run_dags(migrated_airflow_home):
+    """``run_dags(data_dir, (dag_id, run), ...)``: ``dag.test()`` each run in a subprocess.
+
+    ``run`` is a logical date (ISO) or ``{"logical_date": ..., "conf": {...}}``. Returns one
+    ``{"dag_id", "state", "tasks": {task_id: state}}`` per run.
+    """
+
+    def run(data_dir: Path, *runs: tuple[str, str | dict], timeout: float = 300) -> list[dict]:
+        home = migrated_airflow_home
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
+            "PYTHONPATH": str(ROOT),
+            "C360_DATA_DIR": str(data_dir),
+            "C360_TARGET": "duckdb",
+        }
+        args = []
+        for dag_id, spec in runs:
+            args += [dag_id, spec if isinstance(spec, str) else json.dumps(spec)]
+        proc = subprocess.run([sys.executable, "-m", "tests.dag_run", *args], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=timeout)
+        results = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("{")]
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        return results
+
+    return run
