@@ -44,7 +44,6 @@ def customers_frame(w: World) -> Frame:
     ent = {  # per customer: the CRM stores the dirty spelling, every export repeats it
         "first_code": _codes(w, "customers", "first_name", c["n"], D.NAME_CASE, D.NAME_WS),
         "last_code": _codes(w, "customers", "last_name", c["n"], D.NAME_CASE, D.NAME_WS),
-        "email_dirty": w.rng("dirt/customers/email").random(c["n"]) < D.EMAIL_CASE,
         "country_code": _codes(w, "customers", "country", c["n"], D.CODE_CASE, D.CODE_WS),
         "state_code": _codes(w, "customers", "state", c["n"], D.CODE_CASE, D.CODE_WS),
         "lang_null": w.rng("dirt/customers/preferred_language").random(c["n"]) < D.LANGUAGE_NULL,
