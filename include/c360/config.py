@@ -5,6 +5,8 @@
 ``C360_LANDING``  landing zone: a local folder (default ``$C360_DATA_DIR/landing``) or
                   ``s3://bucket/prefix`` (read through the ``aws_default`` connection).
 ``C360_DUCKDB_PATH`` the DuckDB warehouse file (default ``$C360_DATA_DIR/warehouse/c360.duckdb``).
+``C360_DBT_EXECUTABLE`` dbt in its own virtualenv (default ``<project>/.venv-dbt/bin/dbt``; the
+                  Docker image sets ``/usr/local/airflow/dbt_venv/bin/dbt``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class Settings:
     landing: str
     duckdb_path: Path
     ground_truth_dir: Path
+    dbt_executable: Path
+    dbt_project_dir: Path
 
     @property
     def landing_is_s3(self) -> bool:
@@ -43,4 +47,8 @@ def settings() -> Settings:
         landing=landing,
         duckdb_path=duckdb_path,
         ground_truth_dir=data_dir / "ground_truth",
+        dbt_executable=Path(
+            os.environ.get("C360_DBT_EXECUTABLE", PROJECT_ROOT / ".venv-dbt" / "bin" / "dbt")
+        ),
+        dbt_project_dir=PROJECT_ROOT / "dbt",
     )

@@ -12,10 +12,10 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -42,7 +42,7 @@ class LocalLandingZone:
         return p
 
     @contextmanager
-    def open_writer(self, key: str) -> Iterator[IO[bytes]]:
+    def open_writer(self, key: str) -> Generator[IO[bytes], None, None]:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.name)
@@ -79,7 +79,7 @@ class LocalLandingZone:
                     LandingFile(
                         key=key,
                         size=st.st_size,
-                        last_modified=datetime.fromtimestamp(st.st_mtime, tz=timezone.utc),
+                        last_modified=datetime.fromtimestamp(st.st_mtime, tz=UTC),
                         etag=f"{st.st_size}-{st.st_mtime_ns}",
                     )
                 )
@@ -92,7 +92,7 @@ class LocalLandingZone:
         return open(self._path(key), "rb")
 
     @contextmanager
-    def local_copy(self, key: str) -> Iterator[Path]:
+    def local_copy(self, key: str) -> Generator[Path, None, None]:
         """A local path with the file's bytes (the file itself: nothing is copied)."""
         yield self._path(key)
 
@@ -134,7 +134,7 @@ class S3LandingZone:
         return self.prefix + key
 
     @contextmanager
-    def open_writer(self, key: str) -> Iterator[IO[bytes]]:
+    def open_writer(self, key: str) -> Generator[IO[bytes], None, None]:
         # S3 PUTs are atomic: spool locally, upload whole on success
         with tempfile.NamedTemporaryFile(suffix=Path(key).name) as tmp:
             yield tmp
@@ -168,7 +168,7 @@ class S3LandingZone:
         return obj.get()["Body"]
 
     @contextmanager
-    def local_copy(self, key: str) -> Iterator[Path]:
+    def local_copy(self, key: str) -> Generator[Path, None, None]:
         """Download the object to a temporary file (removed afterwards) and yield its path."""
         with tempfile.TemporaryDirectory() as d:
             path = Path(d) / Path(key).name

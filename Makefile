@@ -1,0 +1,63 @@
+# Customer 360 platform — the commands of the README.
+#   make demo          run the platform end to end on the embedded default (DuckDB + local folder)
+#   make test          lint + every test (what .ci/run calls)
+#   make airflow       start a local Airflow (UI on http://localhost:8080), `make airflow-stop` stops it
+# Each target creates the environments it needs when missing and is quick when they exist.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+DBT_VENV := .venv-dbt
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+export DO_NOT_TRACK := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data
+
+venv: $(VENV)/.installed
+dbt-venv: $(DBT_VENV)/.installed
+
+# The lock files decide every version: a fresh install resolves to exactly what was tested.
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+$(DBT_VENV)/.installed: dbt-requirements.txt dbt-constraints.txt
+	@test -x $(DBT_VENV)/bin/python || $(PYTHON) -m venv $(DBT_VENV)
+	$(DBT_VENV)/bin/python -m pip install -q -r dbt-requirements.txt -c dbt-constraints.txt
+	@touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --select AIR --preview dags include
+
+test: venv dbt-venv lint
+	$(VENV)/bin/pytest
+
+demo: venv dbt-venv
+	$(PY) scripts/demo.py $(DEMO_ARGS)
+
+airflow: venv dbt-venv
+	$(PY) scripts/local_airflow.py start
+
+airflow-stop:
+	@if [ -x $(PY) ]; then $(PY) scripts/local_airflow.py stop; else echo "no .venv: nothing to stop"; fi
+
+airflow-status: venv
+	$(PY) scripts/local_airflow.py status
+
+# Re-resolve the lock files after changing a requirements file (run, test, commit both).
+lock:
+	rm -rf /tmp/c360-lock && $(PYTHON) -m venv /tmp/c360-lock
+	/tmp/c360-lock/bin/pip install -q -r requirements-dev.txt && /tmp/c360-lock/bin/pip check
+	( echo "# Lock for .venv: pip freeze of the tested environment (Python 3.11)."; \
+	  /tmp/c360-lock/bin/pip freeze ) > constraints.txt
+	rm -rf /tmp/c360-lock && $(PYTHON) -m venv /tmp/c360-lock
+	/tmp/c360-lock/bin/pip install -q -r dbt-requirements.txt && /tmp/c360-lock/bin/pip check
+	( echo "# Lock for the dbt virtualenv: pip freeze of the tested environment (Python 3.11)."; \
+	  /tmp/c360-lock/bin/pip freeze ) > dbt-constraints.txt
+
+clean-data:
+	rm -rf data airflow_home

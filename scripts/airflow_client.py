@@ -1,0 +1,96 @@
+"""A small client for the local Airflow's REST API (v2): log in, unpause, trigger, wait.
+
+Used by the demo (`make demo`) and by the tests that drive the real scheduler.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+TERMINAL_STATES = {"success", "failed"}
+
+
+class AirflowApiError(RuntimeError):
+    pass
+
+
+@dataclass
+class AirflowClient:
+    base_url: str = "http://127.0.0.1:8080"
+    username: str = "admin"
+    password: str = "admin"
+    _token: str | None = field(default=None, repr=False)
+
+    def _request(self, method: str, path: str, body: dict | None = None, auth: bool = True) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if auth:
+            req.add_header("Authorization", f"Bearer {self.token()}")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")[:500]
+            raise AirflowApiError(f"{method} {path} -> HTTP {exc.code}: {detail}") from exc
+        return json.loads(raw) if raw else {}
+
+    def token(self) -> str:
+        if self._token is None:
+            resp = self._request(
+                "POST", "/auth/token",
+                {"username": self.username, "password": self.password}, auth=False,
+            )
+            self._token = resp["access_token"]
+        return self._token
+
+    def get(self, path: str) -> dict:
+        return self._request("GET", path)
+
+    def wait_for_dag(self, dag_id: str, timeout: float = 120.0) -> dict:
+        """Wait until the DAG processor has parsed ``dag_id`` and return it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.get(f"/api/v2/dags/{dag_id}")
+            except AirflowApiError as exc:
+                if "HTTP 404" not in str(exc) or time.monotonic() > deadline:
+                    raise
+            time.sleep(2)
+
+    def unpause(self, dag_id: str) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+
+    def trigger(
+        self, dag_id: str, conf: dict | None = None, logical_date: str | None = None
+    ) -> str:
+        body = {"logical_date": logical_date, "conf": conf or {}}
+        return self._request("POST", f"/api/v2/dags/{dag_id}/dagRuns", body)["dag_run_id"]
+
+    def dag_run(self, dag_id: str, run_id: str) -> dict:
+        return self.get(f"/api/v2/dags/{dag_id}/dagRuns/{urllib.request.quote(run_id, safe='')}")
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
+        run = urllib.request.quote(run_id, safe="")
+        return self.get(f"/api/v2/dags/{dag_id}/dagRuns/{run}/taskInstances?limit=1000")[
+            "task_instances"
+        ]
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.dag_run(dag_id, run_id)["state"]
+            if state in TERMINAL_STATES:
+                return state
+            time.sleep(2)
+        raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout:.0f}s")
+
+    def run_dag(self, dag_id: str, conf: dict | None = None, timeout: float = 600.0) -> str:
+        """Unpause, trigger and wait: the final state of the run."""
+        self.wait_for_dag(dag_id)
+        self.unpause(dag_id)
+        return self.wait_for_run(dag_id, self.trigger(dag_id, conf), timeout)

@@ -1,0 +1,231 @@
+"""Run Airflow 3 locally without Docker: api-server, scheduler, dag-processor and triggerer.
+
+    python scripts/local_airflow.py start    # migrate DB, apply airflow_settings.yaml, start, wait
+    python scripts/local_airflow.py stop     # stop every process it started (one process group)
+    python scripts/local_airflow.py status
+    python scripts/local_airflow.py env      # print the environment as `export` lines
+    python scripts/local_airflow.py apply-settings
+
+``AIRFLOW_HOME`` is ``airflow_home/`` inside the project (ignored by git); the metadata DB is
+SQLite with the LocalExecutor. All four components run in ONE process group whose id is written
+to ``airflow_home/airflow.pgid``; ``stop`` signals the whole group, so nothing is left behind
+(``airflow standalone`` ignores SIGTERM on its children, which is why it is not used).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+DEFAULT_PORT = 8080
+DEFAULT_USER = "admin"
+DEFAULT_PASSWORD = "admin"  # local-only login, printed at start; C360_AIRFLOW_PASSWORD overrides
+
+
+def airflow_home() -> Path:
+    return Path(os.environ.get("C360_AIRFLOW_HOME", ROOT / "airflow_home")).resolve()
+
+
+def port() -> int:
+    return int(os.environ.get("C360_AIRFLOW_PORT", DEFAULT_PORT))
+
+
+def _local_secret(home: Path, name: str) -> str:
+    """A random secret kept in AIRFLOW_HOME (never in git), the same for every component."""
+    path = home / f".{name}"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def environment(home: Path | None = None) -> dict[str, str]:
+    """The environment every local Airflow process (and the tests) run with."""
+    home = home or airflow_home()
+    base_url = f"http://localhost:{port()}"
+    env = {
+        "AIRFLOW_HOME": str(home),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "4",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{DEFAULT_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "AIRFLOW__API__BASE_URL": base_url,
+        "AIRFLOW__API__PORT": str(port()),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": _local_secret(home, "api_secret_key"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": _local_secret(home, "jwt_secret"),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
+        "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "30",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos_cache"),
+        "DO_NOT_TRACK": "1",
+        "SCARF_ANALYTICS": "false",
+        "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+    }
+    return env
+
+
+def _run_airflow(args: list[str], env: dict[str, str]) -> None:
+    airflow = Path(sys.executable).with_name("airflow")
+    subprocess.run([str(airflow), *args], env={**os.environ, **env}, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def apply_settings(env: dict[str, str], settings_file: Path = ROOT / "airflow_settings.yaml"):
+    """Create/update the connections, pools and variables of airflow_settings.yaml."""
+    script = ROOT / "scripts" / "airflow_settings.py"
+    subprocess.run([sys.executable, str(script), str(settings_file)], env={**os.environ, **env},
+                   check=True)
+
+
+def _pgid_file(home: Path) -> Path:
+    return home / "airflow.pgid"
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def health(timeout: float = 3.0) -> dict | None:
+    url = f"http://127.0.0.1:{port()}/api/v2/monitor/health"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return json.loads(resp.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _all_healthy(h: dict | None) -> bool:
+    if not h:
+        return False
+    parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+    return all((h.get(p) or {}).get("status") == "healthy" for p in parts)
+
+
+def start(wait_seconds: float = 180.0) -> int:
+    home = airflow_home()
+    pgid_file = _pgid_file(home)
+    if pgid_file.exists() and _group_alive(int(pgid_file.read_text())):
+        print(f"Airflow is already running (process group {pgid_file.read_text().strip()}).")
+        return 0
+    env = environment(home)
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    pw_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    password = os.environ.get("C360_AIRFLOW_PASSWORD", DEFAULT_PASSWORD)
+    pw_file.write_text(json.dumps({DEFAULT_USER: password}) + "\n")
+
+    print(f"AIRFLOW_HOME={home}\nmigrating the metadata database ...", flush=True)
+    _run_airflow(["db", "migrate"], env)
+    print("applying airflow_settings.yaml (connections, pools, variables) ...", flush=True)
+    apply_settings(env)
+
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    pgid = None
+    for name in COMPONENTS:
+        log = open(home / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+        kwargs = {"process_group": 0 if pgid is None else pgid}
+        proc = subprocess.Popen(
+            [airflow, name], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, cwd=ROOT, **kwargs,
+        )
+        if pgid is None:
+            pgid = os.getpgid(proc.pid)
+            pgid_file.write_text(str(pgid))
+        print(f"started {name} (pid {proc.pid}, log {home / 'logs' / (name + '.log')})")
+
+    deadline = time.monotonic() + wait_seconds
+    h = None
+    while time.monotonic() < deadline:
+        h = health()
+        if _all_healthy(h):
+            break
+        if not _group_alive(pgid):
+            print("Airflow exited during start; see the logs above.", file=sys.stderr)
+            return 1
+        time.sleep(2)
+    else:
+        print(f"Airflow did not become healthy in {wait_seconds:.0f}s: {h}", file=sys.stderr)
+        stop()
+        return 1
+    print(
+        f"\nAirflow is up: http://localhost:{port()}  (login: {DEFAULT_USER} / {password})\n"
+        f"Stop it with: make airflow-stop"
+    )
+    return 0
+
+
+def stop(grace_seconds: float = 30.0) -> int:
+    home = airflow_home()
+    pgid_file = _pgid_file(home)
+    if not pgid_file.exists():
+        print("Airflow is not running (no process group recorded).")
+        return 0
+    pgid = int(pgid_file.read_text())
+    if _group_alive(pgid):
+        os.killpg(pgid, signal.SIGTERM)
+        deadline = time.monotonic() + grace_seconds
+        while _group_alive(pgid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if _group_alive(pgid):
+            print(f"process group {pgid} ignored SIGTERM for {grace_seconds:.0f}s; killing it")
+            os.killpg(pgid, signal.SIGKILL)
+            while _group_alive(pgid):
+                time.sleep(0.2)
+    pgid_file.unlink(missing_ok=True)
+    print(f"Airflow stopped (process group {pgid}).")
+    return 0
+
+
+def status() -> int:
+    pgid_file = _pgid_file(airflow_home())
+    running = pgid_file.exists() and _group_alive(int(pgid_file.read_text()))
+    print(json.dumps({"running": running, "health": health()}, indent=2))
+    return 0 if running else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["start", "stop", "status", "env", "apply-settings"])
+    args = parser.parse_args(argv)
+    if args.command == "start":
+        return start()
+    if args.command == "stop":
+        return stop()
+    if args.command == "status":
+        return status()
+    if args.command == "apply-settings":
+        apply_settings(environment())
+        return 0
+    for key, value in environment().items():
+        print(f"export {key}={value!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
