@@ -104,6 +104,8 @@ def _frame(w: World, name: str) -> tuple[Frame, Callable]:
     if name == "orders":
         fr = F.orders_frame(w)
         return fr, lambda lo, hi: X.orders_table(w, fr, lo, hi, src)
+    if name == "customers":
+        w.__dict__.pop("_contact_strings", None)
     if name == "campaigns":
         fr = F.campaigns_frame(w)
         return fr, lambda lo, hi: X.campaigns_table(w, fr, lo, hi, src)
@@ -128,6 +130,8 @@ ORDER = ("customers", "products", "orders", "campaigns", "transactions", "events
 
 def _release(w: World, name: str) -> None:
     """Drop world stages no later source needs, to bound memory."""
+    if name == "customers":
+        w.__dict__.pop("_contact_strings", None)
     if name == "campaigns":
         for k in ("campaigns", "converted", "_campaign_names"):
             w.__dict__.pop(k, None)

@@ -102,23 +102,45 @@ def _yyyymmdd(days) -> pa.Array:
 
 # ---- per-source materialisation ---------------------------------------------------------------
 
-def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Table:
+def _contact_strings(w: World) -> tuple[pa.Array, pa.Array]:
+    """Email and phone of every customer, built once (a customer is exported many times).
+
+    The email is ``first.last<number>@domain`` (unique: the number is the customer's); the
+    Title-cased dirty spelling is the CRM's stored value, so it is per customer.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    cached = w.__dict__.get("_contact_strings")
+    if cached is not None:
+        return cached
+    c, pools = w.customers, w.pools
+    n = c["n"]
+    num = np.arange(n)
+    lower_first = pa.array([x.lower() for x in pools.first_names]).take(pa.array(c["first"]))
+    lower_last = pa.array([x.lower() for x in pools.last_names]).take(pa.array(c["last"]))
+    domains = pa.array([d for d, _ in P.EMAIL_DOMAINS]).take(pa.array(c["domain"]))
+    email = pc.binary_join_element_wise(
+        lower_first, ".", lower_last, pc.cast(pa.array(num + 1), pa.string()), "@", domains, "")
+    dirty = w.rng("dirt/customers/email").random(n) < D.EMAIL_CASE  # as in customers_frame
+    email = pc.if_else(pa.array(dirty), pc.utf8_title(email), email)
+    prefix = pa.array([x[4] for x in P.COUNTRIES]).take(pa.array(c["country"]))
+    phone = pc.binary_join_element_wise(prefix, fixed_ids("", c["phone_num"], 10), "")
+    w.__dict__["_contact_strings"] = (email, _nullable(phone, c["phone_null"]))
+    return w.__dict__["_contact_strings"]
+
+
+def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Table:
+    import numpy as np
+    import pyarrow as pa
 
     c, pools = w.customers, w.pools
     col = {k: v[lo:hi] for k, v in fr.cols.items()}
     cust = col["cust"]
     first_i, last_i = c["first"][cust], c["last"][cust]
-    lower_first = pa.array([x.lower() for x in pools.first_names]).take(pa.array(first_i))
-    lower_last = pa.array([x.lower() for x in pools.last_names]).take(pa.array(last_i))
-    domains = pa.array([d for d, _ in P.EMAIL_DOMAINS]).take(pa.array(c["domain"][cust]))
-    email = pc.binary_join_element_wise(
-        lower_first, ".", lower_last, pc.cast(pa.array(cust + 1), pa.string()), "@", domains, "")
-    email = pc.if_else(pa.array(col["email_dirty"]), pc.utf8_title(email), email)
-    prefix = pa.array([x[4] for x in P.COUNTRIES]).take(pa.array(c["country"][cust]))
-    phone = pc.binary_join_element_wise(prefix, fixed_ids("", c["phone_num"][cust], 10), "")
+    email, phone = _contact_strings(w)
+    email, phone = email.take(pa.array(cust)), phone.take(pa.array(cust))
     state = c["state"][cust]
     lang_idx = c["language"][cust]
     arrays = {
@@ -126,7 +148,7 @@ def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Ta
         "first_name": D.dirty_take(pools.first_names, "title", first_i, col["first_code"]),
         "last_name": D.dirty_take(pools.last_names, "title", last_i, col["last_code"]),
         "email": email,
-        "phone": _nullable(phone, c["phone_null"][cust]),
+        "phone": phone,
         "signup_date": _dates(c["signup_day"][cust]),
         "state": D.dirty_take([s for s, _ in P.US_STATES], "upper", np.maximum(state, 0),
                               col["state_code"], mask=state < 0),

@@ -44,7 +44,6 @@ def customers_frame(w: World) -> Frame:
     ent = {  # per customer: the CRM stores the dirty spelling, every export repeats it
         "first_code": _codes(w, "customers", "first_name", c["n"], D.NAME_CASE, D.NAME_WS),
         "last_code": _codes(w, "customers", "last_name", c["n"], D.NAME_CASE, D.NAME_WS),
-        "email_dirty": w.rng("dirt/customers/email").random(c["n"]) < D.EMAIL_CASE,
         "country_code": _codes(w, "customers", "country", c["n"], D.CODE_CASE, D.CODE_WS),
         "state_code": _codes(w, "customers", "state", c["n"], D.CODE_CASE, D.CODE_WS),
         "lang_null": w.rng("dirt/customers/preferred_language").random(c["n"]) < D.LANGUAGE_NULL,
@@ -250,7 +249,10 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     sd = w.sample_days(rng, lo[sc], hi[sc])
     keep = w.churn_keep(rng, sc, sd, power=1.5)
     sc, sd = sc[keep], sd[keep]
-    n_anon = int(round(len(sc) * ANON_SESSION_SHARE / (1 - ANON_SESSION_SHARE)))
+    # anonymous sessions: ANON_SESSION_SHARE of the history's sessions, same daily weights
+    hist_share = w.cw_activity[w.h_days] / w.cw_activity[w.n_days]
+    n_known_hist = int((sd <= w.as_of).sum())
+    n_anon = int(round(n_known_hist * anon_per_known / hist_share))
     ad = w.sample_days(rng, np.full(n_anon, w.start), np.full(n_anon, w.end))
     s_cust = np.concatenate([sc, np.full(n_anon, -1)])
     s_day = np.concatenate([sd, ad])
