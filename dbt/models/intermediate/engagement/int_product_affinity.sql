@@ -117,7 +117,7 @@ final as (
                 when category_entropy.customer_id is null then null
                 when catalog_categories.category_count <= 1 then 0.0
                 else
-                    greatest(category_entropy.category_entropy, 0.0)
+                    abs(category_entropy.category_entropy)
                     / {{ natural_log('cast(catalog_categories.category_count as double)') }}
             end
             as double
