@@ -14,3 +14,8 @@
     {%- endif -%}
     cast('{{ value }}' as date)
 {%- endmacro %}
+
+{# When this dbt invocation started (UTC), as a timestamp literal: the same value in every model of a run. #}
+{% macro run_started_at_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}

@@ -109,6 +109,15 @@ device_days_with_previous_use as (
 
 ),
 
+activity_days as (
+
+    select distinct
+        customer_id,
+        activity_day
+    from device_days
+
+),
+
 customer_activity_days as (
 
     select
@@ -118,7 +127,7 @@ customer_activity_days as (
             partition by customer_id
             order by activity_day
         ) as previous_activity_day
-    from (select distinct customer_id, activity_day from device_days) as activity
+    from activity_days
 
 ),
 
@@ -136,11 +145,11 @@ new_device_days as (
             and device_days_with_previous_use.activity_day = customer_activity_days.activity_day
     where
         customer_activity_days.previous_activity_day
-        >= {{ dbt.dateadd('day', -lookback_days, 'customer_activity_days.activity_day') }}
+        >= {{ dbt.dateadd('day', '-' ~ lookback_days, 'customer_activity_days.activity_day') }}
         and (
             device_days_with_previous_use.previous_use_day is null
             or device_days_with_previous_use.previous_use_day
-            < {{ dbt.dateadd('day', -lookback_days, 'device_days_with_previous_use.activity_day') }}
+            < {{ dbt.dateadd('day', '-' ~ lookback_days, 'device_days_with_previous_use.activity_day') }}
         )
 
 ),

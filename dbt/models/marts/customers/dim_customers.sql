@@ -34,7 +34,7 @@ final as (
         coalesce(account_status = 'active', false) as is_active,
 
         -- timestamps
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as dbt_updated_at
+        {{ run_started_at_timestamp() }} as dbt_updated_at
 
     from customers
 

@@ -14,10 +14,11 @@ transactions as (
     select * from {{ ref('stg_transactions') }}
     {% if is_incremental() %}
         -- late-arriving payments: re-process a lookback window before the latest loaded date
-        where transaction_date >= (
-            select {{ dbt.dateadd('day', -var('transactions_lookback_days'), 'max(transaction_date)') }}
-            from {{ this }}
-        )
+        where
+            transaction_date >= (
+                select {{ dbt.dateadd('day', '-' ~ var('transactions_lookback_days'), 'max(transaction_date)') }}
+                from {{ this }}
+            )
     {% endif %}
 
 ),
