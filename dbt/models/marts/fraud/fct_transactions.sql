@@ -13,9 +13,11 @@ transactions as (
 
     select * from {{ ref('stg_transactions') }}
     {% if is_incremental() %}
-        -- late-arriving payments: re-process a lookback window before the latest loaded date
+        -- the window is by load time: every row loaded within the lookback before the newest
+        -- transaction already merged is (re)processed, which takes in late-arriving payments
+        -- and re-exported ones (e.g. pending -> success) whatever their transaction_date
         where
-            transaction_date >= (
+            _loaded_at >= (
                 select {{ dbt.dateadd('day', '-' ~ var('transactions_lookback_days'), 'max(transaction_date)') }}
                 from {{ this }}
             )
