@@ -41,7 +41,9 @@ class DbtEnv:
     def target_path(self) -> Path:
         return self.workdir / "target"
 
-    def run(self, *args: str, check: bool = True, timeout: int = 300) -> subprocess.CompletedProcess:
+    def run(
+        self, *args: str, check: bool = True, timeout: int = 300
+    ) -> subprocess.CompletedProcess:
         env = {
             **os.environ,
             "C360_DUCKDB_PATH": str(self.db_path),
@@ -50,16 +52,26 @@ class DbtEnv:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         cmd = [
-            str(DBT_EXE), *args,
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(self.target_path), "--log-path", str(self.workdir / "logs"),
+            str(DBT_EXE),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.workdir / "logs"),
         ]
         log.info("running %s", " ".join(cmd))
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
-                              cwd=REPO)
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO
+        )
         if check and proc.returncode != 0:
-            raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}"
-                                 f"\n{proc.stderr[-2000:]}")
+            raise AssertionError(
+                f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}"
+                f"\n{proc.stderr[-2000:]}"
+            )
         return proc
 
     def run_results(self) -> dict[str, Any]:
@@ -89,7 +101,9 @@ class TwoDayBuild:
 
 def require_dbt_venv() -> None:
     if not DBT_EXE.exists():
-        pytest.fail(f"dbt virtualenv missing: {DBT_EXE} (install dbt-requirements.txt into .venv-dbt)")
+        pytest.fail(
+            f"dbt virtualenv missing: {DBT_EXE} (install dbt-requirements.txt into .venv-dbt)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -103,13 +117,16 @@ def two_day_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoDayBu
     env.run("build", "--vars", json.dumps({"as_of_date": DAY1_AS_OF}))
     day1_results = env.run_results()
     day1_state = {
-        "transactions": dict(env.query(
-            "select transaction_id, status from marts.fct_transactions")),
-        "tenure": dict(env.query(
-            "select customer_id, customer_tenure_days from marts.dim_customers")),
+        "transactions": dict(
+            env.query("select transaction_id, status from marts.fct_transactions")
+        ),
+        "tenure": dict(
+            env.query("select customer_id, customer_tenure_days from marts.dim_customers")
+        ),
         "snapshot_rows": env.query(
             "select customer_id, kyc_status, account_status, dbt_valid_from, dbt_valid_to "
-            "from snapshots.snap_customer_profile"),
+            "from snapshots.snap_customer_profile"
+        ),
     }
     raw_day2_counts = load_duckdb(str(env.db_path), 2)
     env.run("build", "--vars", json.dumps({"as_of_date": DAY2_AS_OF}))

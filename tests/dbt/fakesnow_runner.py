@@ -44,8 +44,8 @@ def _project_copy(workdir: Path) -> Path:
 def _load_raw(day: int) -> dict[str, int]:
     import snowflake.connector
 
-    from tests.dbt.raw_fixture import DAY1, DAY2, build_days, create_raw_sql, table_rows
     from include.c360.sources import SOURCES
+    from tests.dbt.raw_fixture import DAY1, DAY2, build_days, create_raw_sql, table_rows
 
     d1, d2 = build_days()
     data = table_rows(d1, DAY1) if day == 1 else table_rows(d2, DAY2)
@@ -68,9 +68,21 @@ def _dbt(project: Path, workdir: Path, args: list[str]) -> dict:
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(
-        args + ["--project-dir", str(project), "--profiles-dir", str(project),
-                "--target", "snowflake", "--threads", "1", "--target-path", str(workdir / "target"),
-                "--log-path", str(workdir / "logs")]
+        args
+        + [
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target",
+            "snowflake",
+            "--threads",
+            "1",
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ]
     )
     statuses: dict[str, int] = {}
     failures = []
@@ -79,8 +91,13 @@ def _dbt(project: Path, workdir: Path, args: list[str]) -> dict:
         statuses[status] = statuses.get(status, 0) + 1
         if status in ("error", "fail", "runtime error"):
             failures.append(f"{r.node.unique_id}: {r.message}")
-    return {"args": args, "success": bool(result.success), "statuses": statuses,
-            "failures": failures, "exception": repr(result.exception) if result.exception else None}
+    return {
+        "args": args,
+        "success": bool(result.success),
+        "statuses": statuses,
+        "failures": failures,
+        "exception": repr(result.exception) if result.exception else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,11 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     workdir = opts.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     project = _project_copy(workdir)
-    os.environ.update({
-        "C360_DBT_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "fake", "SNOWFLAKE_USER": "fake",
-        "SNOWFLAKE_PASSWORD": "fake", "SNOWFLAKE_WAREHOUSE": "fake", "SNOWFLAKE_DATABASE": DATABASE,
-        "SNOWFLAKE_SCHEMA": "PUBLIC", "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    })
+    os.environ.update(
+        {
+            "C360_DBT_TARGET": "snowflake",
+            "SNOWFLAKE_ACCOUNT": "fake",
+            "SNOWFLAKE_USER": "fake",
+            "SNOWFLAKE_PASSWORD": "fake",
+            "SNOWFLAKE_WAREHOUSE": "fake",
+            "SNOWFLAKE_DATABASE": DATABASE,
+            "SNOWFLAKE_SCHEMA": "PUBLIC",
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
     ok = True
     (workdir / "fakesnow").mkdir(exist_ok=True)
     with fakesnow.patch():
@@ -120,13 +145,23 @@ def main(argv: list[str] | None = None) -> int:
             con = snowflake.connector.connect(database=DATABASE)
             cur = con.cursor()
             summary = {}
-            for rel in ("marts.fct_transactions", "marts.fct_customer_value", "snapshots.snap_customer_profile",
-                        "features.feat_customer_segmentation", "features.feat_fraud_behavior"):
+            for rel in (
+                "marts.fct_transactions",
+                "marts.fct_customer_value",
+                "snapshots.snap_customer_profile",
+                "features.feat_customer_segmentation",
+                "features.feat_fraud_behavior",
+            ):
                 cur.execute(f"select count(*) from {rel}")
                 summary[rel] = cur.fetchone()[0]
-            cur.execute("select count(*) - count(distinct transaction_id) from marts.fct_transactions")
+            cur.execute(
+                "select count(*) - count(distinct transaction_id) from marts.fct_transactions"
+            )
             summary["fct_transactions_duplicates"] = cur.fetchone()[0]
-            cur.execute("select count(*) from snapshots.snap_customer_profile where dbt_valid_to is not null")
+            cur.execute(
+                "select count(*) from snapshots.snap_customer_profile "
+                "where dbt_valid_to is not null"
+            )
             summary["snapshot_closed_versions"] = cur.fetchone()[0]
             print(json.dumps({"summary": summary}), flush=True)
     return 0 if ok else 1

@@ -13,17 +13,25 @@ from include.c360.catalog import load_catalog
 from include.c360.sources import SOURCES
 from tests.dbt.conftest import DBT_PROJECT, DBT_VENV, REPO
 
-SPEC_TYPE = {"varchar": "varchar", "int": "bigint", "float": "double", "boolean": "boolean",
-             "date": "date", "timestamp": "timestamp"}
+SPEC_TYPE = {
+    "varchar": "varchar",
+    "int": "bigint",
+    "float": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
 
 
 def _yaml_docs() -> list[tuple[Path, dict]]:
-    return [(p, yaml.safe_load(p.read_text())) for p in sorted((DBT_PROJECT / "models").rglob("*.yml"))]
+    return [
+        (p, yaml.safe_load(p.read_text())) for p in sorted((DBT_PROJECT / "models").rglob("*.yml"))
+    ]
 
 
 def _dbt_sources() -> dict[tuple[str, str], tuple[str, dict]]:
     out = {}
-    for path, doc in _yaml_docs():
+    for _path, doc in _yaml_docs():
         for src in doc.get("sources", []):
             for table in src["tables"]:
                 out[(src.get("schema", src["name"]), table["name"])] = (src["name"], table)
@@ -48,7 +56,8 @@ def test_dbt_source_matches_the_registry(source) -> None:
     else:
         assert freshness["error_after"] == {"count": source.error_after_hours, "period": "hour"}
     assert [(c["name"], c["data_type"]) for c in table["columns"]] == [
-        (c.name, SPEC_TYPE[c.type]) for c in source.raw_table_columns]
+        (c.name, SPEC_TYPE[c.type]) for c in source.raw_table_columns
+    ]
     assert all(c.get("description") for c in table["columns"])
 
 
@@ -67,7 +76,8 @@ def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:
         assert doc.get("description"), spec.name
         cols = doc["columns"]
         assert [(c["name"], c["data_type"]) for c in cols] == [
-            (c.name, SPEC_TYPE[c.type]) for c in spec.columns], spec.name
+            (c.name, SPEC_TYPE[c.type]) for c in spec.columns
+        ], spec.name
         for c, s in zip(cols, spec.columns, strict=True):
             assert c["description"] == s.description, (spec.name, c["name"])
             assert bool((c.get("meta") or {}).get("kpi")) == s.is_kpi, (spec.name, c["name"])
@@ -78,17 +88,22 @@ def test_every_model_file_is_documented_and_its_primary_key_tested() -> None:
     for sql in (DBT_PROJECT / "models").rglob("*.sql"):
         assert sql.stem in models, f"{sql} has no YAML entry"
         doc = models[sql.stem]
-        assert doc.get("description") and all(c.get("description") for c in doc["columns"]), sql.stem
+        assert doc.get("description") and all(c.get("description") for c in doc["columns"]), (
+            sql.stem
+        )
         if sql.parent.parent.name == "intermediate":
             continue  # ephemeral: no relation to test; covered by unit tests
         pk = doc["columns"][0]
-        assert {"unique", "not_null"} <= {t if isinstance(t, str) else next(iter(t))
-                                          for t in pk.get("data_tests", [])}, sql.stem
+        assert {"unique", "not_null"} <= {
+            t if isinstance(t, str) else next(iter(t)) for t in pk.get("data_tests", [])
+        }, sql.stem
 
 
 def test_no_bare_current_date_in_models() -> None:
     pattern = re.compile(r"\b(current_date|current_timestamp|now\(\)|getdate\(\)|sysdate)", re.I)
-    offenders = [str(p) for p in (DBT_PROJECT / "models").rglob("*.sql") if pattern.search(p.read_text())]
+    offenders = [
+        str(p) for p in (DBT_PROJECT / "models").rglob("*.sql") if pattern.search(p.read_text())
+    ]
     assert not offenders
 
 
@@ -101,6 +116,11 @@ def test_no_secret_in_profiles() -> None:
 
 
 def test_sqlfluff_lint_passes() -> None:
-    proc = subprocess.run([str(DBT_VENV / "bin" / "sqlfluff"), "lint", "dbt/models", "dbt/snapshots"],
-                          cwd=REPO, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(
+        [str(DBT_VENV / "bin" / "sqlfluff"), "lint", "dbt/models", "dbt/snapshots"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]

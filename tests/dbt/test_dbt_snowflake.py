@@ -22,8 +22,14 @@ def test_snowflake_target_builds_two_days_on_fakesnow(tmp_path: Path) -> None:
     if probe.returncode != 0:
         pytest.fail("fakesnow is not installed in the dbt venv: pip install fakesnow==0.12.1")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([str(python), str(RUNNER), "--workdir", str(tmp_path)], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=400)
+    proc = subprocess.run(
+        [str(python), str(RUNNER), "--workdir", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("{")]
     builds = [x for x in lines if "success" in x]
     assert proc.returncode == 0, (builds, proc.stdout[-3000:], proc.stderr[-3000:])
