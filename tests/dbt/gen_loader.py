@@ -22,11 +22,15 @@ log = logging.getLogger(__name__)
 
 def _reader(file_format: str, path: str, columns: str) -> str:
     if file_format == "csv_gzip":
-        return (f"read_csv({path}, header = true, columns = {{{columns}}}, filename = true, "
-                "timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d')")
+        return (
+            f"read_csv({path}, header = true, columns = {{{columns}}}, filename = true, "
+            "timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d')"
+        )
     if file_format == "ndjson_gzip":
-        return (f"read_json({path}, format = 'newline_delimited', columns = {{{columns}}}, "
-                "filename = true, timestampformat = '%Y-%m-%dT%H:%M:%SZ')")
+        return (
+            f"read_json({path}, format = 'newline_delimited', columns = {{{columns}}}, "
+            "filename = true, timestampformat = '%Y-%m-%dT%H:%M:%SZ')"
+        )
     return f"read_parquet({path}, filename = true)"
 
 
