@@ -7,6 +7,10 @@
     )
 }}
 
+-- the spec's lineage: conformed to dim_customers and fct_orders (FKs tested, never filtered on)
+-- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('fct_orders') }}
+
 with
 
 transactions as (
