@@ -13,7 +13,7 @@ export PYTHONPATH := $(CURDIR)
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data
+.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data generate
 
 venv: $(VENV)/.installed
 dbt-venv: $(DBT_VENV)/.installed
@@ -47,6 +47,17 @@ airflow-stop:
 
 airflow-status: venv
 	$(PY) scripts/local_airflow.py status
+
+# The seven source systems' exports into data/landing without Airflow (SCALE=1.0 = spec volumes).
+SCALE ?= 1.0
+SEED ?= 42
+AS_OF ?= $(shell date -u -d yesterday +%F)
+generate: venv
+	$(PY) -m include.c360.generator --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) --out data/landing
+
+# Full-scale benchmarks print figures and ratios: make bench-generator | bench-ingest | bench-dbt ...
+bench-%: venv dbt-venv
+	$(PY) benchmarks/bench_$*.py $(BENCH_ARGS)
 
 # Re-resolve the lock files after changing a requirements file (run, test, commit both).
 lock:
