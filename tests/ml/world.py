@@ -5,7 +5,8 @@ It writes the seven staging relations (schema ``staging``, the catalog's staging
 the two dbt feature tables (schema ``features``) with dbt's column names, built by the fixture
 SQL ``world_features.sql`` beside this file (a stand-in for the dbt models, min-max scaled the
 same way). Ground truth (never read by the pipeline): ``<ground_truth_dir>/customers.parquet``
-with customer_id, churned, churn_date, is_fraud_actor.
+with the generator's column names (customer_id, is_churner, churn_date, churned_by_as_of,
+is_fraud_actor, ...).
 
 Behaviour that makes the models' jobs real: each customer has a latent value (order rate and
 basket), an engagement level (sessions, opens), a churn date drawn from a hazard that is higher
@@ -176,7 +177,7 @@ def build_world(spec: WorldSpec) -> dict[str, Any]:
     })
 
     # ---- campaigns
-    c_owner, c_time = draw_times(np.full(n, 0.9), 1.0)
+    c_owner, c_time = draw_times(np.full(n, 0.17), 1.0)
     n_camp = len(c_owner)
     opened = rng.random(n_camp) < np.clip(0.25 * engage[c_owner], 0, 0.9)
     clicked = opened & (rng.random(n_camp) < 0.3)
@@ -198,8 +199,8 @@ def build_world(spec: WorldSpec) -> dict[str, Any]:
         campaigns.loc[campaigns[col] >= end, col] = pd.NaT
 
     # ---- support tickets: a base rate, and a burst of unhappy tickets before churn
-    k_owner, k_time = draw_times(np.full(n, 0.06), 1.0)
-    pre = np.flatnonzero(churned & (rng.random(n) < 0.45))
+    k_owner, k_time = draw_times(np.full(n, 0.012), 1.0)
+    pre = np.flatnonzero(churned & (rng.random(n) < 0.12))
     pre_time = active_end[pre] - rng.integers(1, 60 * 86_400, len(pre)) * np.timedelta64(1, "s")
     k_owner = np.concatenate([k_owner, pre])
     k_time = np.concatenate([k_time, pre_time])
@@ -235,10 +236,15 @@ def build_world(spec: WorldSpec) -> dict[str, Any]:
         "account_status": np.where(churned, "dormant", "active"),
         "preferred_language": "en",
     })
+    # the generator's ground-truth columns (include/c360/generator/README.md), as far as this
+    # world has them: churn happens only within the simulated history here
     truth = pd.DataFrame({
         "customer_id": cust,
-        "churned": churned,
+        "signup_date": signup,
+        "in_history": True,
+        "is_churner": churned,
         "churn_date": pd.Series(np.where(churned, churn_at, np.datetime64("NaT"))).dt.date,
+        "churned_by_as_of": churned,
         "is_fraud_actor": fraud,
     })
     loaded = pd.Timestamp(datetime.combine(spec.as_of + timedelta(days=1), datetime.min.time()))

@@ -3,9 +3,10 @@
 Segmentation (KMeans on feat_customer_segmentation)
     StandardScaler + KMeans. k is the value in ``k_min..k_max`` with the best mean silhouette
     (in the scaled space) on a fixed-seed sample of ``silhouette_sample`` rows, each candidate
-    fitted on a fixed-seed sample of ``kmeans_fit_sample`` rows (ties: the smaller k); the
-    chosen k is then fitted on every row. Clusters are named from their centroids by
-    :func:`name_segments` and renumbered so that cluster_id follows the name order.
+    fitted (k-means++, 3 inits) on a fixed-seed sample of ``kmeans_fit_sample`` rows (ties: the
+    smaller k); the chosen k is then fitted on every row, starting from the sample's
+    centroids. Clusters are named from their centroids by :func:`name_segments` and
+    renumbered so that cluster_id follows the name order.
 
 Fraud risk (IsolationForest on feat_fraud_behavior)
     StandardScaler + IsolationForest. ``risk_score`` is the anomaly score of Liu et al. (2008),
@@ -62,19 +63,21 @@ class SegmentationResult:
     profiles: pd.DataFrame  # per cluster_id: size and mean of every input feature
 
 
-def kmeans_pipeline(k: int, cfg: MLConfig, n_init: int = 3) -> Any:
+def kmeans_pipeline(k: int, cfg: MLConfig, n_init: int = 3, init: Any = "k-means++") -> Any:
     from sklearn.cluster import KMeans
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
     return Pipeline([
         ("scale", StandardScaler()),
-        ("kmeans", KMeans(n_clusters=k, n_init=n_init, random_state=cfg.random_state)),
+        ("kmeans", KMeans(n_clusters=k, n_init=n_init, init=init,
+                          random_state=cfg.random_state)),
     ])
 
 
-def choose_k(X: np.ndarray, cfg: MLConfig) -> dict[int, float]:
-    """Mean silhouette of each candidate k on fixed-seed samples (see module doc)."""
+def choose_k(X: np.ndarray, cfg: MLConfig) -> tuple[dict[int, float], dict[int, np.ndarray]]:
+    """Mean silhouette of each candidate k on fixed-seed samples (see module doc); also the
+    candidates' centroids in input units."""
     import numpy as np
     from sklearn.metrics import silhouette_score
 
@@ -85,15 +88,17 @@ def choose_k(X: np.ndarray, cfg: MLConfig) -> dict[int, float]:
     fit_rows = np.sort(rng.permutation(n)[: min(n, cfg.kmeans_fit_sample)])
     sil_rows = np.sort(rng.permutation(n)[: min(n, cfg.silhouette_sample)])
     scores: dict[int, float] = {}
+    centers: dict[int, np.ndarray] = {}
     for k in cfg.k_range:
-        pipe = kmeans_pipeline(k, cfg, n_init=2).fit(X[fit_rows])
+        pipe = kmeans_pipeline(k, cfg).fit(X[fit_rows])
+        centers[k] = pipe[0].inverse_transform(pipe[-1].cluster_centers_)
         scaled = pipe[:-1].transform(X[sil_rows])
         assigned = pipe[-1].predict(scaled)
         if len(np.unique(assigned)) < 2:
             scores[k] = -1.0
             continue
         scores[k] = float(silhouette_score(scaled, assigned, random_state=cfg.random_state))
-    return scores
+    return scores, centers
 
 
 def name_segments(profiles: pd.DataFrame, population: pd.DataFrame) -> dict[int, str]:
@@ -104,7 +109,9 @@ def name_segments(profiles: pd.DataFrame, population: pd.DataFrame) -> dict[int,
     rule score, and only if that cluster meets the rule's condition:
 
     1. High Value       score z_monetary + z_frequency;            condition score > 0
-    2. New              score -z_tenure;                           condition z_tenure < 0
+    2. New              score -z_tenure;
+                        condition z_tenure < -0.25 and z_recency > -0.5 (joined lately and
+                        not silent since)
     3. Dormant          score -(z_recency + z_sessions);           condition z_recency < 0
     4. At Risk          score z_monetary + z_frequency - z_recency;
                         condition z_recency < 0 and z_monetary + z_frequency > -0.25
@@ -130,7 +137,7 @@ def name_segments(profiles: pd.DataFrame, population: pd.DataFrame) -> dict[int,
     value = zm + zf
     rules: list[tuple[str, pd.Series, pd.Series]] = [
         ("High Value", value, value > 0),
-        ("New", -zt, zt < 0),
+        ("New", -zt, (zt < -0.25) & (zr > -0.5)),
         ("Dormant", -(zr + zs), zr < 0),
         ("At Risk", value - zr, (zr < 0) & (value > -0.25)),
         ("Loyal", zt + zr + zf, (zt + zr + zf) > 0),
@@ -150,11 +157,14 @@ def name_segments(profiles: pd.DataFrame, population: pd.DataFrame) -> dict[int,
 
 def fit_segmentation(X: pd.DataFrame, cfg: MLConfig) -> SegmentationResult:
     import numpy as np
+    from sklearn.preprocessing import StandardScaler
 
     values = X.to_numpy(dtype="float64")
-    silhouettes = choose_k(values, cfg)
+    silhouettes, centers = choose_k(values, cfg)
     k = max(silhouettes, key=lambda kk: (silhouettes[kk], -kk))
-    pipe = kmeans_pipeline(k, cfg).fit(values)
+    # the chosen k on every row, started from the sample fit's centroids (one Lloyd run)
+    init = StandardScaler().fit(values).transform(centers[k])
+    pipe = kmeans_pipeline(k, cfg, n_init=1, init=init).fit(values)
     raw = pipe.predict(values)
     profiles = X.groupby(raw).mean()
     names = name_segments(profiles, X)

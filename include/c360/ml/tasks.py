@@ -19,9 +19,11 @@ writer per file): chain them, or give them a one-slot pool.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from include.c360.ml.config import MLConfig
@@ -57,6 +59,21 @@ SCORE_TABLES: dict[str, list[tuple[str, str]]] = {
         ("model_version", "varchar"), ("scored_at", "timestamp"),
     ],
 }
+
+
+class Stopwatch:
+    """Seconds spent per phase of a task (reported in its summary)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Generator[None, None, None]:
+        start = perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + perf_counter() - start, 3)
 
 
 def parse_as_of(as_of: str | date | datetime) -> date:
@@ -105,25 +122,30 @@ def _params(cfg: MLConfig) -> dict[str, Any]:
     return out
 
 
-def _summary(record: Any, table: str, rows: int, **extra: Any) -> dict[str, Any]:
+def _summary(record: Any, table: str, rows: int, clock: Stopwatch,
+             **extra: Any) -> dict[str, Any]:
     return {
         "model_name": record.model_name,
         "model_version": record.model_version,
         "table": f"{ML_SCHEMA}.{table}",
         "rows": rows,
         "metrics": {k: v for k, v in record.metrics.items()},
+        "seconds": clock.seconds,
         **extra,
     }
 
 
 def _run(job: Callable[[Warehouse, date, MLConfig], dict[str, Any]], as_of: str | date,
          cfg: MLConfig | None, wh: Warehouse | None) -> dict[str, Any]:
+    from threadpoolctl import threadpool_limits
+
     day = parse_as_of(as_of)
     config = cfg or MLConfig()
-    if wh is not None:
-        return job(wh, day, config)
-    with open_warehouse() as owned:
-        return job(owned, day, config)
+    with threadpool_limits(limits=config.threads):
+        if wh is not None:
+            return job(wh, day, config)
+        with open_warehouse() as owned:
+            return job(owned, day, config)
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -133,8 +155,11 @@ def _segments(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models, registry
     from include.c360.ml.features import feature_table
 
-    fm = feature_table(wh, SEGMENTATION_TABLE)
-    result = models.fit_segmentation(fm.X, cfg)
+    clock = Stopwatch()
+    with clock.phase("read_features"):
+        fm = feature_table(wh, SEGMENTATION_TABLE)
+    with clock.phase("fit"):
+        result = models.fit_segmentation(fm.X, cfg)
     fp = registry.fingerprint(fm.customer_ids, fm.X)
     record = registry.ModelRecord(
         model_name="segmentation",
@@ -147,16 +172,19 @@ def _segments(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
         extra={"segments": result.profiles.reset_index(names="cluster_id")
                .to_dict(orient="records")},
     )
-    registry.save_artifact(record, {"pipeline": result.pipeline, "mapping": result.mapping},
-                           cfg.models_dir)
-    registry.register(wh, record)
-    cluster_ids, names = models.assign_segments(result, fm.X)
-    frame = _score_frame(fm.customer_ids, as_of, record.model_version,
-                         customer_segment=names, cluster_id=cluster_ids)
-    frame = frame[[c for c, _ in SCORE_TABLES["customer_segments"]]]
-    rows = write_scores(wh, "customer_segments", frame, as_of)
+    with clock.phase("save_register"):
+        registry.save_artifact(record, {"pipeline": result.pipeline, "mapping": result.mapping},
+                               cfg.models_dir)
+        registry.register(wh, record)
+    with clock.phase("score"):
+        cluster_ids, names = models.assign_segments(result, fm.X)
+        frame = _score_frame(fm.customer_ids, as_of, record.model_version,
+                             customer_segment=names, cluster_id=cluster_ids)
+        frame = frame[[c for c, _ in SCORE_TABLES["customer_segments"]]]
+    with clock.phase("write"):
+        rows = write_scores(wh, "customer_segments", frame, as_of)
     sizes = frame["customer_segment"].value_counts().sort_index()
-    return _summary(record, "customer_segments", rows,
+    return _summary(record, "customer_segments", rows, clock,
                     segments={str(k): int(v) for k, v in sizes.items()})
 
 
@@ -173,8 +201,11 @@ def _fraud(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models, registry
     from include.c360.ml.features import feature_table
 
-    fm = feature_table(wh, FRAUD_TABLE)
-    result = models.fit_fraud(fm.X, cfg)
+    clock = Stopwatch()
+    with clock.phase("read_features"):
+        fm = feature_table(wh, FRAUD_TABLE)
+    with clock.phase("fit"):
+        result = models.fit_fraud(fm.X, cfg)
     fp = registry.fingerprint(fm.customer_ids, fm.X)
     record = registry.ModelRecord(
         model_name="fraud_risk",
@@ -183,15 +214,19 @@ def _fraud(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
         features=fm.feature_names, n_training_rows=len(fm.customer_ids), data_fingerprint=fp,
         metrics=result.metrics, params=_params(cfg), extra={"threshold": result.threshold},
     )
-    registry.save_artifact(record, {"pipeline": result.pipeline, "threshold": result.threshold},
-                           cfg.models_dir)
-    registry.register(wh, record)
-    risk = models.risk_scores(result.pipeline, fm.X)
-    frame = _score_frame(fm.customer_ids, as_of, record.model_version,
-                         risk_score=risk, is_high_risk_customer=risk >= result.threshold)
-    frame = frame[[c for c, _ in SCORE_TABLES["customer_risk_scores"]]]
-    rows = write_scores(wh, "customer_risk_scores", frame, as_of)
-    return _summary(record, "customer_risk_scores", rows,
+    with clock.phase("save_register"):
+        registry.save_artifact(record,
+                               {"pipeline": result.pipeline, "threshold": result.threshold},
+                               cfg.models_dir)
+        registry.register(wh, record)
+    with clock.phase("score"):
+        risk = models.risk_scores(result.pipeline, fm.X)
+        frame = _score_frame(fm.customer_ids, as_of, record.model_version,
+                             risk_score=risk, is_high_risk_customer=risk >= result.threshold)
+        frame = frame[[c for c, _ in SCORE_TABLES["customer_risk_scores"]]]
+    with clock.phase("write"):
+        rows = write_scores(wh, "customer_risk_scores", frame, as_of)
+    return _summary(record, "customer_risk_scores", rows, clock,
                     flagged=int(frame["is_high_risk_customer"].sum()))
 
 
@@ -217,21 +252,25 @@ def label_end_for(wh: Warehouse, as_of: date) -> date:
     return as_of
 
 
-def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig
-                     ) -> tuple[Any, Any]:
+def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig,
+                     clock: Stopwatch | None = None) -> tuple[Any, Any]:
     """Fit ``churn`` or ``ltv`` on features as of (label end - horizon) and the labels of the
     window up to the label end; returns (SupervisedResult, ModelRecord), artifact saved and
     registered."""
     from include.c360.ml import models, registry
     from include.c360.ml.features import training_frame
 
+    clock = clock or Stopwatch()
     horizon = cfg.churn_horizon_days if kind == "churn" else cfg.ltv_horizon_days
-    label_end = label_end_for(wh, as_of)
-    train_as_of, frame = training_frame(wh, label_end, horizon)
+    with clock.phase("training_features"):
+        label_end = label_end_for(wh, as_of)
+        train_as_of, frame = training_frame(wh, label_end, horizon)
     if frame.empty:
         raise ValueError(f"{kind}: no customer had signed up by {train_as_of}; need at least "
                          f"{horizon} days of history before {label_end}")
-    result = models.fit_churn(frame, cfg) if kind == "churn" else models.fit_ltv(frame, cfg)
+    with clock.phase("fit"):
+        result = (models.fit_churn(frame, cfg) if kind == "churn"
+                  else models.fit_ltv(frame, cfg))
     target = frame["churned" if kind == "churn" else "realised_spend"].to_numpy()
     fp = registry.fingerprint(frame[ID_COLUMN].to_numpy(), frame[result.features], target)
     name = "churn" if kind == "churn" else "ltv_12m"
@@ -241,8 +280,9 @@ def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig
         features=result.features, n_training_rows=len(frame), data_fingerprint=fp,
         metrics=result.metrics, params=_params(cfg),
     )
-    registry.save_artifact(record, result.pipeline, cfg.models_dir)
-    registry.register(wh, record)
+    with clock.phase("save_register"):
+        registry.save_artifact(record, result.pipeline, cfg.models_dir)
+        registry.register(wh, record)
     return result, record
 
 
@@ -250,13 +290,18 @@ def _churn(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models
     from include.c360.ml.features import point_in_time_features
 
-    result, record = train_supervised(wh, "churn", as_of, cfg)
-    current = point_in_time_features(wh, as_of)
-    p = models.predict_churn(result, current)
-    frame = _score_frame(current[ID_COLUMN], as_of, record.model_version, churn_probability=p)
-    frame = frame[[c for c, _ in SCORE_TABLES["customer_churn_scores"]]]
-    rows = write_scores(wh, "customer_churn_scores", frame, as_of)
-    return _summary(record, "customer_churn_scores", rows,
+    clock = Stopwatch()
+    result, record = train_supervised(wh, "churn", as_of, cfg, clock)
+    with clock.phase("scoring_features"):
+        current = point_in_time_features(wh, as_of)
+    with clock.phase("score"):
+        p = models.predict_churn(result, current)
+        frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
+                             churn_probability=p)
+        frame = frame[[c for c, _ in SCORE_TABLES["customer_churn_scores"]]]
+    with clock.phase("write"):
+        rows = write_scores(wh, "customer_churn_scores", frame, as_of)
+    return _summary(record, "customer_churn_scores", rows, clock,
                     high_risk=int((p > cfg.churn_high_risk).sum()))
 
 
@@ -270,13 +315,19 @@ def _ltv(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models
     from include.c360.ml.features import point_in_time_features
 
-    result, record = train_supervised(wh, "ltv", as_of, cfg)
-    current = point_in_time_features(wh, as_of)
-    pred = models.predict_ltv(result, current)
-    frame = _score_frame(current[ID_COLUMN], as_of, record.model_version, predicted_ltv=pred)
-    frame = frame[[c for c, _ in SCORE_TABLES["customer_ltv_scores"]]]
-    rows = write_scores(wh, "customer_ltv_scores", frame, as_of)
-    return _summary(record, "customer_ltv_scores", rows, predicted_total=float(pred.sum()))
+    clock = Stopwatch()
+    result, record = train_supervised(wh, "ltv", as_of, cfg, clock)
+    with clock.phase("scoring_features"):
+        current = point_in_time_features(wh, as_of)
+    with clock.phase("score"):
+        pred = models.predict_ltv(result, current)
+        frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
+                             predicted_ltv=pred)
+        frame = frame[[c for c, _ in SCORE_TABLES["customer_ltv_scores"]]]
+    with clock.phase("write"):
+        rows = write_scores(wh, "customer_ltv_scores", frame, as_of)
+    return _summary(record, "customer_ltv_scores", rows, clock,
+                    predicted_total=float(pred.sum()))
 
 
 def score_ltv(as_of: str, *, cfg: MLConfig | None = None,
