@@ -1,0 +1,80 @@
+with
+
+customers as (
+
+    select * from {{ ref('stg_customers') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_orders') }}
+
+),
+
+product_affinity as (
+
+    select * from {{ ref('int_product_affinity') }}
+
+),
+
+orders_aggregated_to_customers as (
+
+    select
+        customer_id,
+        -- only completed orders count toward RFM; cancelled and returned are excluded
+        sum(case when order_status = 'completed' then 1 else 0 end) as completed_orders,
+        sum(case when order_status = 'cancelled' then 1 else 0 end) as cancelled_orders,
+        min(case when order_status = 'completed' then order_date end) as first_order_date,
+        max(case when order_status = 'completed' then order_date end) as last_order_date,
+        sum(case when order_status = 'completed' then total_amount end) as total_order_value
+    from orders
+    group by customer_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        customers.customer_id,
+
+        -- numerics
+        cast(coalesce(orders_aggregated_to_customers.completed_orders, 0) as bigint) as total_orders,
+        cast(coalesce(orders_aggregated_to_customers.completed_orders, 0) as bigint) as completed_orders,
+        cast(coalesce(orders_aggregated_to_customers.cancelled_orders, 0) as bigint) as cancelled_orders,
+
+        -- dates
+        cast(orders_aggregated_to_customers.first_order_date as date) as first_order_date,
+        cast(orders_aggregated_to_customers.last_order_date as date) as last_order_date,
+
+        -- numerics
+        cast(
+            case
+                when orders_aggregated_to_customers.completed_orders > 0
+                    then
+                        orders_aggregated_to_customers.total_order_value
+                        / orders_aggregated_to_customers.completed_orders
+            end
+            as double
+        ) as avg_order_value,
+        cast(coalesce(orders_aggregated_to_customers.total_order_value, 0) as double) as total_order_value,
+
+        -- strings
+        cast(product_affinity.top_category as varchar) as top_category,
+
+        -- numerics
+        cast(
+            {{ dbt.datediff('orders_aggregated_to_customers.last_order_date', as_of_date(), 'day') }}
+            as bigint
+        ) as days_since_last_order
+
+    from customers
+    left join orders_aggregated_to_customers
+        on customers.customer_id = orders_aggregated_to_customers.customer_id
+    left join product_affinity
+        on customers.customer_id = product_affinity.customer_id
+
+)
+
+select * from final

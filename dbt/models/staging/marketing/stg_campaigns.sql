@@ -1,0 +1,50 @@
+with
+
+source as (
+
+    select * from {{ source('marketing', 'campaigns') }}
+
+),
+
+latest_load as (
+
+    -- a send re-exported after its open/click/conversion was recorded replaces the earlier row
+    select
+        *,
+        row_number() over (
+            partition by campaign_id
+            order by {{ latest_load_order() }}
+        ) as load_rank
+    from source
+    where campaign_id is not null
+
+),
+
+cleaned as (
+
+    select
+        -- ids
+        cast(trim(campaign_id) as varchar) as campaign_id,
+        cast(trim(customer_id) as varchar) as customer_id,
+
+        -- strings
+        cast({{ clean_text('campaign_name') }} as varchar) as campaign_name,
+        cast({{ clean_code('channel') }} as varchar) as channel,
+
+        -- timestamps
+        cast(sent_at as timestamp) as sent_at,
+        cast(opened_at as timestamp) as opened_at,
+        cast(clicked_at as timestamp) as clicked_at,
+
+        -- booleans
+        cast(coalesce(converted, false) as boolean) as converted,
+
+        -- timestamps
+        cast(_loaded_at as timestamp) as _loaded_at
+
+    from latest_load
+    where load_rank = 1
+
+)
+
+select * from cleaned

@@ -1,0 +1,9 @@
+"""Lint-time stand-ins for dbt's cross-database macros (``dbt.datediff`` ...) for sqlfluff."""
+
+
+def datediff(first_date, second_date, datepart):
+    return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+
+def dateadd(datepart, interval, from_date_or_timestamp):
+    return f"({from_date_or_timestamp} + interval ({interval}) {datepart})"

@@ -1,0 +1,323 @@
+"""Python API: ``generate_history`` (initial backfill) and ``generate_day`` (one increment).
+
+Both simulate the same world from the config and write the slice of it that lands in their
+period, source by source (bounded memory), through ``landing_zone(uri)``. History: one file per
+source per day (``file_key(day)``), products one full catalog at ``as_of``. Increment for day
+D: daily files for the batch sources, 24 hourly files for events and for transactions
+(micro-batches), and a full products export when D is a Monday.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from include.c360.generator import export as X
+from include.c360.generator import frames as F
+from include.c360.generator.world import DAY, Frame, GeneratorConfig, World, day_date, day_number
+from include.c360.sources import SOURCES, Source, source
+
+log = logging.getLogger(__name__)
+
+GROUND_TRUTH_FILES = ("customers.parquet", "fraud_transactions.parquet", "manifest.json")
+
+
+@dataclass
+class SourceSummary:
+    source: str
+    rows: int = 0
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    config: GeneratorConfig
+    mode: str  # history | day
+    day: date | None
+    landing: str
+    sources: list[SourceSummary]
+    ground_truth_dir: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.sources)
+
+    @property
+    def bytes(self) -> int:
+        return sum(s.bytes for s in self.sources)
+
+    @property
+    def files(self) -> int:
+        return sum(s.files for s in self.sources)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.sources)
+
+    def by_source(self) -> dict[str, SourceSummary]:
+        return {s.source: s for s in self.sources}
+
+    def table(self) -> str:
+        lines = [f"{'source':<16}{'rows':>12}{'files':>8}{'MB':>10}{'seconds':>9}{'rows/s':>11}"]
+        for s in [*self.sources, SourceSummary("TOTAL", self.rows, self.files, self.bytes,
+                                               self.seconds)]:
+            rate = s.rows / s.seconds if s.seconds else 0.0
+            lines.append(f"{s.source:<16}{s.rows:>12,}{s.files:>8,}{s.bytes / 1e6:>10.1f}"
+                         f"{s.seconds:>9.1f}{rate:>11,.0f}")
+        return "\n".join(lines)
+
+
+ProgressFactory = Callable[[str, int], Any]
+
+
+def _no_progress(name: str, total: int):
+    class _P:
+        def update(self, n: int = 1) -> None: ...
+        def close(self) -> None: ...
+    return _P()
+
+
+def tqdm_progress(name: str, total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=f"{name:<16}", unit="file", leave=True)
+
+
+def _frame(w: World, name: str) -> tuple[Frame, Callable]:
+    """A source's frame and the function turning a row range of it into an Arrow table."""
+    import numpy as np
+
+    src = source(name)
+    if name == "customers":
+        fr = F.customers_frame(w)
+        return fr, lambda lo, hi: X.customers_table(w, fr, lo, hi, src)
+    if name == "orders":
+        fr = F.orders_frame(w)
+        return fr, lambda lo, hi: X.orders_table(w, fr, lo, hi, src)
+    if name == "campaigns":
+        fr = F.campaigns_frame(w)
+        return fr, lambda lo, hi: X.campaigns_table(w, fr, lo, hi, src)
+    if name == "transactions":
+        fr, t = F.transactions_frame(w)
+        fraud = np.flatnonzero(t["fraud"])
+        w.__dict__["_fraud_txn"] = (fraud, t["ts"][fraud], t["cust"][fraud])
+        return fr, lambda lo, hi: X.transactions_table(w, fr, lo, hi, src, t)
+    if name == "events":
+        fr, ev = F.events_frame(w)
+        return fr, lambda lo, hi: X.events_table(w, fr, lo, hi, src, ev)
+    if name == "support_tickets":
+        fr, t = F.tickets_frame(w)
+        return fr, lambda lo, hi: X.tickets_table(w, fr, lo, hi, src, t)
+    raise KeyError(name)
+
+
+# sources in generation order: orders before campaigns (conversions), products any time
+ORDER = ("customers", "products", "orders", "campaigns", "transactions", "events",
+         "support_tickets")
+
+
+def _release(w: World, name: str) -> None:
+    """Drop world stages no later source needs, to bound memory."""
+    if name == "campaigns":
+        for k in ("campaigns", "converted", "_campaign_names"):
+            w.__dict__.pop(k, None)
+    if name == "transactions":
+        w.__dict__.pop("orders", None)
+
+
+def _selected(only: Iterable[str] | None) -> list[str]:
+    if only is None:
+        return list(ORDER)
+    wanted = set(only)
+    unknown = wanted - {s.name for s in SOURCES}
+    if unknown:
+        raise KeyError(f"unknown source(s) {sorted(unknown)}; known: {list(ORDER)}")
+    return [n for n in ORDER if n in wanted]
+
+
+def generate_history(config: GeneratorConfig, out: str | None = None, *,
+                     sources: Iterable[str] | None = None,
+                     ground_truth_dir: str | Path | None = None,
+                     progress: ProgressFactory | None = None,
+                     on_source_done: Callable[[SourceSummary], None] | None = None) -> Summary:
+    """Write the initial backfill: every day from ``as_of - history_days + 1`` to ``as_of``."""
+    from include.c360.landing import landing_zone
+
+    lz = landing_zone(out)
+    progress = progress or _no_progress
+    w = World(config)
+    days = list(range(w.start, w.as_of + 1))
+    results = []
+    for name in _selected(sources):
+        src = source(name)
+        t0 = time.perf_counter()
+        ss = SourceSummary(name)
+        if name == "products":
+            bar = progress(name, 1)
+            _write(lz, src, src.file_key(config.as_of), X.products_table(w, w.as_of, src), ss)
+            bar.update()
+        else:
+            fr, make = _frame(w, name)
+            bar = progress(name, len(days))
+            for lo, hi, parts in X.day_slices(fr, days):
+                table = make(lo, hi)
+                for d, a, b in parts:
+                    _write(lz, src, src.file_key(day_date(d)), table.slice(a, b - a), ss)
+                    bar.update()
+            del fr, make
+        bar.close()
+        _release(w, name)
+        ss.seconds = time.perf_counter() - t0
+        results.append(ss)
+        if on_source_done:
+            on_source_done(ss)
+        log.info("history %s: %s rows in %s files", name, ss.rows, ss.files)
+    gt = write_ground_truth(w, ground_truth_dir, lz.uri)
+    return Summary(config, "history", None, lz.uri, results, str(gt))
+
+
+def generate_day(config: GeneratorConfig, day: date, out: str | None = None, *,
+                 sources: Iterable[str] | None = None,
+                 progress: ProgressFactory | None = None) -> Summary:
+    """Write one increment: the files that land on ``day`` (after ``as_of``)."""
+    from include.c360.landing import landing_zone
+
+    d = day_number(day)
+    if not config.as_of_day < d <= config.end_day:
+        raise ValueError(
+            f"--day {day} must be after --as-of {config.as_of} and at most horizon_days="
+            f"{config.horizon_days} later ({day_date(config.end_day)}): the history covers "
+            f"up to as_of and the simulated world ends there")
+    lz = landing_zone(out)
+    progress = progress or _no_progress
+    w = World(config)
+    results = []
+    for name in _selected(sources):
+        src = source(name)
+        t0 = time.perf_counter()
+        ss = SourceSummary(name)
+        if name == "products":
+            if day.weekday() == 0:  # weekly full catalog export on Mondays
+                _write(lz, src, src.file_key(day), X.products_table(w, d, src), ss)
+        else:
+            fr, make = _frame(w, name)
+            lo, hi = _rows_for_day(fr, d)
+            table = make(lo, hi)
+            if fr.hourly:  # micro-batches (transactions) / hourly batches (events)
+                import numpy as np
+
+                hours = fr.bucket[lo:hi] - d * 24
+                cuts = np.searchsorted(hours, np.arange(25))
+                bar = progress(name, 24)
+                for h in range(24):
+                    start = datetime(day.year, day.month, day.day, h)
+                    _write(lz, src, src.file_key(start),
+                           table.slice(int(cuts[h]), int(cuts[h + 1] - cuts[h])), ss)
+                    bar.update()
+                bar.close()
+            else:
+                _write(lz, src, src.file_key(day), table, ss)
+            del fr, make, table
+        _release(w, name)
+        ss.seconds = time.perf_counter() - t0
+        results.append(ss)
+    return Summary(config, "day", day, lz.uri, results)
+
+
+def _rows_for_day(fr: Frame, d: int) -> tuple[int, int]:
+    import numpy as np
+
+    land = fr.land_day
+    return int(np.searchsorted(land, d, "left")), int(np.searchsorted(land, d, "right"))
+
+
+def _write(lz, src: Source, key: str, table, ss: SourceSummary) -> None:
+    ss.bytes += X.write_file(lz, key, table, src.file_format)
+    ss.rows += table.num_rows
+    ss.files += 1
+    ss.keys.append(key)
+
+
+# ---- ground truth --------------------------------------------------------------------------
+
+def write_ground_truth(w: World, directory: str | Path | None, landing_uri: str) -> Path:
+    """Per-customer truth (churn, fraud, latent preferences) for evaluation only.
+
+    Written under ``settings().ground_truth_dir`` (never inside the landing zone, never read
+    by the pipeline).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from include.c360.config import settings
+    from include.c360.generator import pools as P
+
+    gt = Path(directory) if directory else settings().ground_truth_dir
+    if not landing_uri.startswith("s3://"):
+        lz_root = Path(landing_uri).resolve()
+        if gt.resolve() == lz_root or lz_root in gt.resolve().parents:
+            raise ValueError(f"ground truth dir {gt} must not be inside the landing zone")
+    gt.mkdir(parents=True, exist_ok=True)
+    c = w.customers
+    n = c["n"]
+    never = c["churn_day"] >= 10**7
+    churn = np.where(never, 0, c["churn_day"]).astype(np.int32)
+    bursts = np.bincount(c["burst_cust"], minlength=n)
+    first_burst = np.full(n, -1, dtype=np.int64)
+    first_burst[c["burst_cust"][::-1]] = c["burst_ts"][::-1]
+    kyc_fail = c["kyc_fail_day"] < 10**7
+    table = pa.table({
+        "customer_id": X._customer_ids(np.arange(n)),
+        "signup_date": pa.array(c["signup_day"].astype(np.int32), pa.date32()),
+        "in_history": pa.array(c["signup_day"] <= w.as_of),
+        "is_churner": pa.array(~never),
+        "churn_date": pa.array(churn, pa.date32(), mask=never),
+        "churned_by_as_of": pa.array(~never & (c["churn_day"] <= w.as_of)),
+        "is_fraud_actor": pa.array(c["is_fraud"]),
+        "fraud_bursts": pa.array(bursts.astype(np.int64)),
+        "first_fraud_at": pa.array(first_burst, pa.timestamp("s"), mask=first_burst < 0),
+        "kyc_failed": pa.array(kyc_fail),
+        "value_multiplier": pa.array(c["value_mult"]),
+        "order_rate": pa.array(c["activity"]),
+        "session_rate": pa.array(c["session_rate"]),
+        "preferred_category": pa.array([x[0] for x in P.CATEGORIES]).take(
+            pa.array(np.argmax(c["pref"], axis=1))),
+        "preferred_channel": pa.array(list(P.ORDER_CHANNELS)).take(
+            pa.array(c["pref_channel"])),
+        "preferred_device": pa.array(list(P.DEVICE_TYPES)).take(pa.array(c["pref_device"])),
+        "country": pa.array([x[0] for x in P.COUNTRIES]).take(pa.array(c["country"])),
+    })
+    pq.write_table(table, gt / "customers.parquet", compression="snappy")
+    t = w.__dict__.get("_fraud_txn")
+    if t is None:
+        fr, t_arr = F.transactions_frame(w)
+        fraud = np.flatnonzero(t_arr["fraud"])
+        t = (fraud, t_arr["ts"][fraud], t_arr["cust"][fraud])
+    idx, ts, cust = t
+    pq.write_table(pa.table({
+        "transaction_id": X.fixed_ids("TXN", idx + 1, 10),
+        "customer_id": X._customer_ids(cust),
+        "transaction_date": pa.array(ts * 1000, pa.timestamp("ms")),
+    }), gt / "fraud_transactions.parquet", compression="snappy")
+    manifest = {"config": {k: (v.isoformat() if isinstance(v, date) else v)
+                           for k, v in asdict(w.cfg).items()},
+                "history_start": day_date(w.start).isoformat(),
+                "world_end": day_date(w.end).isoformat(),
+                "customers_in_history": int(c["n_hist"]),
+                "seconds_per_day": DAY}
+    (gt / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return gt
+
+
+def history_start(config: GeneratorConfig) -> date:
+    return config.as_of - timedelta(days=config.history_days - 1)

@@ -1,0 +1,133 @@
+"""Fixtures for the dbt project's tests: a temp DuckDB warehouse built over two days.
+
+dbt runs as a subprocess from the dbt virtualenv (.venv-dbt), exactly as Cosmos and the lead's
+Makefile run it, with a temporary C360_DUCKDB_PATH and its own target/log directories.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_PROJECT = REPO / "dbt"
+DBT_VENV = REPO / ".venv-dbt"
+DBT_EXE = DBT_VENV / "bin" / "dbt"
+DAY1_AS_OF = "2026-11-24"
+DAY2_AS_OF = "2026-11-25"
+
+
+@dataclass
+class DbtEnv:
+    """One isolated dbt environment: warehouse file, target and log paths."""
+
+    workdir: Path
+    db_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.db_path = self.workdir / "c360.duckdb"
+
+    @property
+    def target_path(self) -> Path:
+        return self.workdir / "target"
+
+    def run(
+        self, *args: str, check: bool = True, timeout: int = 300
+    ) -> subprocess.CompletedProcess:
+        env = {
+            **os.environ,
+            "C360_DUCKDB_PATH": str(self.db_path),
+            "C360_DBT_TARGET": "duckdb",
+            "DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        cmd = [
+            str(DBT_EXE),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT),
+            "--profiles-dir",
+            str(DBT_PROJECT),
+            "--target-path",
+            str(self.target_path),
+            "--log-path",
+            str(self.workdir / "logs"),
+        ]
+        log.info("running %s", " ".join(cmd))
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}"
+                f"\n{proc.stderr[-2000:]}"
+            )
+        return proc
+
+    def run_results(self) -> dict[str, Any]:
+        return json.loads((self.target_path / "run_results.json").read_text())
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads((self.target_path / "manifest.json").read_text())
+
+    def query(self, sql: str) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(self.db_path), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+
+@dataclass
+class TwoDayBuild:
+    env: DbtEnv
+    day1_results: dict[str, Any]
+    day2_results: dict[str, Any]
+    day1_state: dict[str, Any]
+    raw_day2_counts: dict[str, int]
+
+
+def require_dbt_venv() -> None:
+    if not DBT_EXE.exists():
+        pytest.fail(
+            f"dbt virtualenv missing: {DBT_EXE} (install dbt-requirements.txt into .venv-dbt)"
+        )
+
+
+@pytest.fixture(scope="session")
+def two_day_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoDayBuild]:
+    """RAW day 1 -> dbt build; RAW day-2 increment -> dbt build with the next as_of_date."""
+    from tests.dbt.raw_fixture import load_duckdb
+
+    require_dbt_venv()
+    env = DbtEnv(tmp_path_factory.mktemp("dbt_two_days"))
+    load_duckdb(str(env.db_path), 1)
+    env.run("build", "--vars", json.dumps({"as_of_date": DAY1_AS_OF}))
+    day1_results = env.run_results()
+    day1_state = {
+        "transactions": dict(
+            env.query("select transaction_id, status from marts.fct_transactions")
+        ),
+        "tenure": dict(
+            env.query("select customer_id, customer_tenure_days from marts.dim_customers")
+        ),
+        "snapshot_rows": env.query(
+            "select customer_id, kyc_status, account_status, dbt_valid_from, dbt_valid_to "
+            "from snapshots.snap_customer_profile"
+        ),
+    }
+    raw_day2_counts = load_duckdb(str(env.db_path), 2)
+    env.run("build", "--vars", json.dumps({"as_of_date": DAY2_AS_OF}))
+    yield TwoDayBuild(env, day1_results, env.run_results(), day1_state, raw_day2_counts)
