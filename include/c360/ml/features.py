@@ -75,7 +75,9 @@ def to_matrix(frame: pd.DataFrame, source: str, allow_missing: bool = False,
         raise ValueError(f"{source}: missing feature columns {missing_cols}")
     if not names:
         raise ValueError(f"{source}: no numeric feature columns")
-    X = ordered[names].astype("float64")
+    # rounded to 1e-9: the warehouse's parallel float aggregation can differ in the last bits
+    # between two builds of the same data, which must not change the model or its version
+    X = ordered[names].astype("float64").round(9)
     if not allow_missing:
         nulls = X.isna().sum()
         bad = nulls[nulls > 0]
@@ -102,14 +104,14 @@ def point_in_time_features(wh: Warehouse, as_of: date) -> pd.DataFrame:
     """One row per customer signed up by ``as_of``; only data with event time <= as_of."""
     query = ml_sql.render("customer_features_as_of", wh.dialect, ml_sql.as_of_values(as_of),
                           {"staging": STAGING_SCHEMA})
-    return wh.query_df(query)
+    return _rounded(wh.query_df(query))
 
 
 def labels(wh: Warehouse, as_of: date, horizon_days: int) -> pd.DataFrame:
     """``churned`` and ``realised_spend`` in (as_of, as_of + horizon_days]."""
     query = ml_sql.render("customer_labels", wh.dialect,
                           ml_sql.window_values(as_of, horizon_days), {"staging": STAGING_SCHEMA})
-    return wh.query_df(query)
+    return _rounded(wh.query_df(query))
 
 
 def data_horizon(wh: Warehouse) -> date:
@@ -140,6 +142,13 @@ def training_frame(wh: Warehouse, run_as_of: date, horizon_days: int
         raise ValueError(f"labels cover {len(frame)} of {len(feats)} customers as of "
                          f"{train_as_of}")
     return train_as_of, frame.sort_values(ID_COLUMN, kind="mergesort").reset_index(drop=True)
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded to 1e-9 (see to_matrix)."""
+    floats = frame.select_dtypes("float").columns
+    frame[floats] = frame[floats].round(9)
+    return frame
 
 
 def _as_date(value: object) -> date:

@@ -4,6 +4,8 @@
 -- read as they stood at the cutoff: a ticket resolved after it counts as open and its CSAT is
 -- ignored; a campaign opened/clicked after it counts as not opened/clicked; a conversion
 -- (known only 7 days after the send) counts only for sends before {conversion_cutoff_ts}.
+-- Money sums are rounded to cents: a parallel float sum is not bit-for-bit reproducible, and
+-- the model version is a hash of these values.
 -- Limitation: stg_orders keeps the latest order_status, so an order returned after the cutoff
 -- is already not 'completed' here (the sources keep no status history).
 -- Dialect note: the Snowflake variant differs only in datediff's unit argument.
@@ -69,11 +71,12 @@ orders_aggregated_to_customers as (
             as completed_orders_90d,
         sum(case when order_status = 'completed' and order_date > {since_365d} then 1 else 0 end)
             as completed_orders_365d,
-        sum(case when order_status = 'completed' then total_amount else 0 end) as spend_total,
-        sum(case when order_status = 'completed' and order_date > {since_90d}
-            then total_amount else 0 end) as spend_90d,
-        sum(case when order_status = 'completed' and order_date > {since_365d}
-            then total_amount else 0 end) as spend_365d,
+        round(sum(case when order_status = 'completed' then total_amount else 0 end), 2)
+            as spend_total,
+        round(sum(case when order_status = 'completed' and order_date > {since_90d}
+            then total_amount else 0 end), 2) as spend_90d,
+        round(sum(case when order_status = 'completed' and order_date > {since_365d}
+            then total_amount else 0 end), 2) as spend_365d,
         sum(case when order_status in ('cancelled', 'returned') then 1 else 0 end)
             as cancelled_or_returned_orders,
         count(*) as all_orders,
@@ -110,8 +113,8 @@ transactions_aggregated_to_customers as (
         sum(case when transaction_date >= {ts_since_90d} then 1 else 0 end) as txn_attempts_90d,
         sum(case when status = 'failed' then 1 else 0 end) as failed_txn_365d,
         sum(case when transaction_type = 'refund' then 1 else 0 end) as refunds_365d,
-        sum(case when transaction_type = 'purchase' and status = 'success'
-            then amount else 0 end) as purchase_amount_365d
+        round(sum(case when transaction_type = 'purchase' and status = 'success'
+            then amount else 0 end), 2) as purchase_amount_365d
     from transactions
     group by customer_id
 

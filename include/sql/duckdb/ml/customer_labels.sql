@@ -18,7 +18,8 @@ customers as (
 
 window_orders as (
 
-    select customer_id, sum(total_amount) as realised_spend
+    -- rounded to cents: parallel float sums are not bit-for-bit reproducible
+    select customer_id, round(sum(total_amount), 2) as realised_spend
     from {staging}.stg_orders
     where order_status = 'completed'
         and order_date > {as_of_date}
