@@ -80,9 +80,24 @@ orders_aggregated_to_customers as (
         sum(case when order_status in ('cancelled', 'returned') then 1 else 0 end)
             as cancelled_or_returned_orders,
         count(*) as all_orders,
+        min(case when order_status = 'completed' then order_date end) as first_order_date,
         max(case when order_status = 'completed' then order_date end) as last_order_date
     from orders
     group by customer_id
+
+),
+
+sessions as (
+
+    select
+        customer_id,
+        session_id,
+        min(event_timestamp) as started_at,
+        max(event_timestamp) as ended_at,
+        count(*) as session_events,
+        max(case when device_type = 'mobile' then 1 else 0 end) as is_mobile
+    from events
+    group by customer_id, session_id
 
 ),
 
@@ -90,17 +105,21 @@ events_aggregated_to_customers as (
 
     select
         customer_id,
-        count(distinct session_id) as sessions_total,
-        count(distinct case when event_timestamp >= {ts_since_30d} then session_id end)
-            as sessions_30d,
-        count(distinct case when event_timestamp >= {ts_since_90d} then session_id end)
-            as sessions_90d,
-        sum(case when event_timestamp >= {ts_since_90d} then 1 else 0 end) as events_90d,
-        count(distinct case when event_timestamp >= {ts_since_90d}
-            then cast(event_timestamp as date) end) as active_days_90d,
-        avg(case when device_type = 'mobile' then 1.0 else 0.0 end) as mobile_event_ratio,
-        max(event_timestamp) as last_event_at
-    from events
+        count(*) as sessions_total,
+        sum(case when started_at >= {ts_since_30d} then 1 else 0 end) as sessions_30d,
+        sum(case when started_at >= {ts_since_90d} then 1 else 0 end) as sessions_90d,
+        sum(case when started_at >= {ts_since_90d} then session_events else 0 end)
+            as events_90d,
+        count(distinct case when started_at >= {ts_since_90d}
+            then cast(started_at as date) end) as active_days_90d,
+        avg(is_mobile * 1.0) as mobile_session_ratio,
+        avg(case when started_at >= {ts_since_90d}
+            then datediff(second, started_at, ended_at) end) as avg_session_seconds_90d,
+        avg(case when started_at < {ts_since_90d} and started_at >= {ts_since_365d}
+            then datediff(second, started_at, ended_at) end) as avg_session_seconds_prior,
+        min(started_at) as first_session_at,
+        max(ended_at) as last_event_at
+    from sessions
     group by customer_id
 
 ),
@@ -170,8 +189,19 @@ joined as (
         coalesce(e.sessions_90d, 0) as sessions_90d,
         coalesce(e.events_90d, 0) as events_90d,
         coalesce(e.active_days_90d, 0) as active_days_90d,
-        e.mobile_event_ratio,
+        e.mobile_session_ratio,
+        e.avg_session_seconds_90d,
+        e.avg_session_seconds_prior,
         datediff(day, cast(e.last_event_at as date), {as_of_date}) as days_since_last_session,
+        -- mean gaps between completed orders / between sessions (null below two of them)
+        case when o.completed_orders > 1
+            then datediff(day, o.first_order_date, o.last_order_date) * 1.0
+                / (o.completed_orders - 1)
+        end as avg_order_gap_days,
+        case when e.sessions_total > 1
+            then datediff(day, cast(e.first_session_at as date), cast(e.last_event_at as date))
+                * 1.0 / (e.sessions_total - 1)
+        end as avg_session_gap_days,
         coalesce(t.txn_attempts_365d, 0) as txn_attempts_365d,
         coalesce(t.txn_attempts_90d, 0) as txn_attempts_90d,
         coalesce(t.failed_txn_365d, 0) * 1.0 / greatest(coalesce(t.txn_attempts_365d, 0), 1)
@@ -210,7 +240,13 @@ final as (
             when days_since_last_session is null then days_since_last_order
             when days_since_last_order < days_since_last_session then days_since_last_order
             else days_since_last_session
-        end as days_since_last_activity
+        end as days_since_last_activity,
+        -- how overdue the next order / session is against the customer's own rhythm
+        days_since_last_order / nullif(avg_order_gap_days, 0) as order_overdue_ratio,
+        days_since_last_session / nullif(avg_session_gap_days, 0) as session_overdue_ratio,
+        -- recent activity against the longer window's pace (1 = steady, < 1 = fading)
+        sessions_30d * 3.0 / nullif(sessions_90d, 0) as session_trend_30_90,
+        completed_orders_90d * 4.0 / nullif(completed_orders_365d, 0) as order_trend_90_365
     from joined
 
 )
