@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -378,7 +378,3 @@ def run_all(as_of: str, *, cfg: MLConfig | None = None,
         return {name: fn(as_of, cfg=config, wh=wh) for name, fn in TASKS}
     with open_warehouse() as owned:
         return {name: fn(as_of, cfg=config, wh=owned) for name, fn in TASKS}
-
-
-def previous_day(as_of: str | date) -> str:
-    return (parse_as_of(as_of) - timedelta(days=1)).isoformat()
