@@ -1,0 +1,15 @@
+"""ML scoring of the Customer 360: segments, fraud risk, churn probability and 12-month LTV.
+
+Modules (all heavy imports happen inside functions, so DAG files may import ``tasks``):
+
+``config``     MLConfig: seeds, horizons, k range, flag rate, where models are saved.
+``warehouse``  read DataFrames from / write score tables to DuckDB or Snowflake, in bulk and
+               atomically (delete + insert of one run in one transaction).
+``sql``        the per-dialect SQL files under ``include/sql/<dialect>/ml/``.
+``features``   feature tables built by dbt, and point-in-time features / labels as of a date.
+``models``     the four scikit-learn pipelines and the segment naming rules.
+``registry``   model artifacts (joblib + metadata) and the ml.model_registry / ml.model_metrics
+               tables.
+``tasks``      the task callables the transform DAG calls after the feature models.
+``taskgroup``  an Airflow TaskGroup factory wrapping the task callables.
+"""

@@ -1,0 +1,404 @@
+"""The four scikit-learn pipelines (scaling and model in one Pipeline) and their fitting rules.
+
+Segmentation (KMeans on feat_customer_segmentation)
+    StandardScaler + KMeans. k is the value in ``k_min..k_max`` with the best mean silhouette
+    (in the scaled space) on a fixed-seed sample of ``silhouette_sample`` rows, each candidate
+    fitted (k-means++, 3 inits) on a fixed-seed sample of ``kmeans_fit_sample`` rows (ties: the
+    smaller k); the chosen k is then fitted on every row, starting from the sample's
+    centroids. Clusters are named from their centroids by :func:`name_segments` and
+    renumbered so that cluster_id follows the name order.
+
+Fraud risk (IsolationForest on feat_fraud_behavior)
+    StandardScaler + IsolationForest. ``risk_score`` is the anomaly score of Liu et al. (2008),
+    ``s = 2 ** (-E[h(x)] / c(n))`` = ``-score_samples``, which lies in (0, 1]: near 1 = isolated
+    in few splits (anomalous), around 0.5 or below = ordinary. ``is_high_risk_customer`` flags
+    the top ``fraud_flag_rate`` share of the scored population (threshold stored with the model).
+
+Churn (point-in-time features, label from the following 90 days)
+    StandardScaler + HistGradientBoostingClassifier (log loss, no early stopping, fixed seed).
+    Fitted on 80 % of customers and measured on the other 20 % (split by a stable hash of
+    customer_id) against a recency-only baseline: logistic regression on
+    days_since_last_activity (never active: tenure_days).
+
+LTV (point-in-time features, target = spend in the following 365 days)
+    StandardScaler + HistGradientBoostingRegressor with Poisson loss (non-negative, skewed,
+    many zeros); predictions clipped at 0. Same 80/20 split; baseline = the last 365 days'
+    spend repeated.
+
+Every estimator gets ``random_state`` from MLConfig and rows are ordered by customer_id
+before fitting, so the same data gives the same model and the same scores.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from include.c360.ml.config import SEGMENT_NAMES, MLConfig
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+# columns of the point-in-time frame that are not model inputs
+NON_FEATURE_COLUMNS = ("customer_id", "churned", "realised_spend")
+# segmentation inputs the naming rules need (dbt's feat_customer_segmentation names)
+NAMING_COLUMNS = ("recency_norm", "frequency_norm", "monetary_norm", "tenure_norm")
+OPTIONAL_NAMING_COLUMNS = ("session_frequency_norm",)
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+@dataclass
+class SegmentationResult:
+    pipeline: Any
+    k: int
+    silhouettes: dict[int, float]
+    # raw KMeans label -> (stable cluster_id, segment name)
+    mapping: dict[int, tuple[int, str]]
+    profiles: pd.DataFrame  # per cluster_id: size and mean of every input feature
+
+
+def kmeans_pipeline(k: int, cfg: MLConfig, n_init: int = 3, init: Any = "k-means++") -> Any:
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([
+        ("scale", StandardScaler()),
+        ("kmeans", KMeans(n_clusters=k, n_init=n_init, init=init,
+                          random_state=cfg.random_state)),
+    ])
+
+
+def choose_k(X: np.ndarray, cfg: MLConfig) -> tuple[dict[int, float], dict[int, np.ndarray]]:
+    """Mean silhouette of each candidate k on fixed-seed samples (see module doc); also the
+    candidates' centroids in input units."""
+    import numpy as np
+    from sklearn.metrics import silhouette_score
+
+    n = len(X)
+    if n <= cfg.k_max:
+        raise ValueError(f"segmentation needs more than {cfg.k_max} customers, got {n}")
+    rng = np.random.default_rng(cfg.random_state)
+    fit_rows = np.sort(rng.permutation(n)[: min(n, cfg.kmeans_fit_sample)])
+    sil_rows = np.sort(rng.permutation(n)[: min(n, cfg.silhouette_sample)])
+    scores: dict[int, float] = {}
+    centers: dict[int, np.ndarray] = {}
+    for k in cfg.k_range:
+        pipe = kmeans_pipeline(k, cfg).fit(X[fit_rows])
+        centers[k] = pipe[0].inverse_transform(pipe[-1].cluster_centers_)
+        scaled = pipe[:-1].transform(X[sil_rows])
+        assigned = pipe[-1].predict(scaled)
+        if len(np.unique(assigned)) < 2:
+            scores[k] = -1.0
+            continue
+        scores[k] = float(silhouette_score(scaled, assigned, random_state=cfg.random_state))
+    return scores, centers
+
+
+def name_segments(profiles: pd.DataFrame, population: pd.DataFrame) -> dict[int, str]:
+    """Name clusters from their centroids (cluster means of the 0-1 inputs).
+
+    Each centroid is expressed as z-scores against the population (mean / std of each input).
+    Names are given greedily in this order, each to the not-yet-named cluster with the highest
+    rule score, and only if that cluster meets the rule's condition:
+
+    1. High Value       score z_monetary + z_frequency;            condition score > 0
+    2. New              score -z_tenure;
+                        condition z_tenure < -0.25 and z_recency > -0.5 (joined lately and
+                        not silent since)
+    3. Dormant          score -(z_recency + z_sessions);           condition z_recency < 0
+    4. At Risk          score z_monetary + z_frequency - z_recency;
+                        condition z_recency < 0 and z_monetary + z_frequency > -0.25
+    5. Loyal            score z_tenure + z_recency + z_frequency;  condition score > 0
+    6. Engaged Browsers score z_sessions - z_monetary;             condition z_sessions > 0
+    7. Occasional       every cluster left (several clusters may share it).
+
+    z_sessions is 0 when the table has no session_frequency_norm column.
+    """
+    missing = [c for c in NAMING_COLUMNS if c not in profiles.columns]
+    if missing:
+        raise ValueError(f"segment naming needs feature columns {missing}")
+    mean = population.mean()
+    std = population.std(ddof=0).replace(0, 1.0)
+
+    def z(col: str) -> pd.Series:
+        if col not in profiles.columns:
+            return profiles["recency_norm"] * 0.0
+        return (profiles[col] - mean[col]) / std[col]
+
+    zr, zf, zm, zt = z("recency_norm"), z("frequency_norm"), z("monetary_norm"), z("tenure_norm")
+    zs = z("session_frequency_norm")
+    value = zm + zf
+    rules: list[tuple[str, pd.Series, pd.Series]] = [
+        ("High Value", value, value > 0),
+        ("New", -zt, (zt < -0.25) & (zr > -0.5)),
+        ("Dormant", -(zr + zs), zr < 0),
+        ("At Risk", value - zr, (zr < 0) & (value > -0.25)),
+        ("Loyal", zt + zr + zf, (zt + zr + zf) > 0),
+        ("Engaged Browsers", zs - zm, zs > 0),
+    ]
+    names: dict[int, str] = {}
+    for name, score, condition in rules:
+        candidates = [c for c in profiles.index if c not in names and bool(condition[c])]
+        if candidates:
+            # highest score; ties broken by the smaller label for determinism
+            best = max(candidates, key=lambda c: (float(score[c]), -int(c)))
+            names[int(best)] = name
+    for c in profiles.index:
+        names.setdefault(int(c), "Occasional")
+    return names
+
+
+def fit_segmentation(X: pd.DataFrame, cfg: MLConfig) -> SegmentationResult:
+    import numpy as np
+    from sklearn.preprocessing import StandardScaler
+
+    values = X.to_numpy(dtype="float64")
+    silhouettes, centers = choose_k(values, cfg)
+    k = max(silhouettes, key=lambda kk: (silhouettes[kk], -kk))
+    # the chosen k on every row, started from the sample fit's centroids (one Lloyd run)
+    init = StandardScaler().fit(values).transform(centers[k])
+    pipe = kmeans_pipeline(k, cfg, n_init=1, init=init).fit(values)
+    raw = pipe.predict(values)
+    profiles = X.groupby(raw).mean()
+    names = name_segments(profiles, X)
+    order = sorted(profiles.index, key=lambda c: (SEGMENT_NAMES.index(names[int(c)]),
+                                                  -float(profiles.loc[c, "monetary_norm"]),
+                                                  int(c)))
+    mapping = {int(c): (i, names[int(c)]) for i, c in enumerate(order)}
+    sizes = np.bincount(raw, minlength=k)
+    profiles = profiles.assign(customers=[int(sizes[c]) for c in profiles.index])
+    profiles.index = [mapping[int(c)][0] for c in profiles.index]
+    profiles = profiles.sort_index()
+    profiles.insert(0, "customer_segment", [mapping_name(mapping, i) for i in profiles.index])
+    log.info("segmentation: k=%s (silhouettes %s), segments %s", k, silhouettes,
+             {v[0]: v[1] for v in mapping.values()})
+    return SegmentationResult(pipe, k, silhouettes, mapping, profiles)
+
+
+def mapping_name(mapping: dict[int, tuple[int, str]], cluster_id: int) -> str:
+    return next(name for cid, name in mapping.values() if cid == cluster_id)
+
+
+def assign_segments(result: SegmentationResult, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    raw = result.pipeline.predict(X.to_numpy(dtype="float64"))
+    cluster_ids = np.array([result.mapping[int(r)][0] for r in raw], dtype="int32")
+    names = np.array([result.mapping[int(r)][1] for r in raw], dtype=object)
+    return cluster_ids, names
+
+
+# --------------------------------------------------------------------------- fraud
+
+
+@dataclass
+class FraudResult:
+    pipeline: Any
+    threshold: float
+    metrics: dict[str, float] = field(default_factory=dict)
+
+
+def isolation_pipeline(cfg: MLConfig, n_rows: int) -> Any:
+    from sklearn.ensemble import IsolationForest
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([
+        ("scale", StandardScaler()),
+        ("iforest", IsolationForest(
+            n_estimators=cfg.isolation_trees,
+            max_samples=min(cfg.isolation_max_samples, n_rows),
+            random_state=cfg.random_state,
+        )),
+    ])
+
+
+def risk_scores(pipeline: Any, X: pd.DataFrame) -> np.ndarray:
+    import numpy as np
+
+    return np.clip(-pipeline.score_samples(X.to_numpy(dtype="float64")), 0.0, 1.0)
+
+
+def fit_fraud(X: pd.DataFrame, cfg: MLConfig) -> FraudResult:
+    import numpy as np
+
+    pipe = isolation_pipeline(cfg, len(X)).fit(X.to_numpy(dtype="float64"))
+    scores = risk_scores(pipe, X)
+    n_flag = max(1, int(np.ceil(cfg.fraud_flag_rate * len(scores))))
+    threshold = float(np.sort(scores)[::-1][n_flag - 1])
+    metrics = {
+        "flag_rate_target": cfg.fraud_flag_rate,
+        "flag_rate": float(np.mean(scores >= threshold)),
+        "threshold": threshold,
+        "risk_score_mean": float(scores.mean()),
+        "risk_score_p99": float(np.quantile(scores, 0.99)),
+    }
+    return FraudResult(pipe, threshold, metrics)
+
+
+# --------------------------------------------------------------------------- churn / LTV
+
+
+def feature_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c not in NON_FEATURE_COLUMNS]
+
+
+def holdout_mask(customer_ids: pd.Series | np.ndarray, share: int = 5) -> np.ndarray:
+    """Stable customer split: True for ~1/share of customers (hash of customer_id)."""
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(pd.Series(customer_ids, dtype="string"), index=False)
+    return (hashed.to_numpy() % share) == 0
+
+
+def recency_only(frame: pd.DataFrame) -> np.ndarray:
+    """The baseline's single input: days since last order or session; never active = tenure."""
+    days = frame["days_since_last_activity"].astype("float64")
+    tenure = frame["tenure_days"].astype("float64").fillna(days.max())
+    return days.fillna(tenure).fillna(0.0).to_numpy().reshape(-1, 1)
+
+
+def churn_pipeline(cfg: MLConfig) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([
+        ("scale", StandardScaler()),
+        ("model", HistGradientBoostingClassifier(
+            max_iter=cfg.gbm_max_iter, learning_rate=cfg.gbm_learning_rate,
+            max_leaf_nodes=cfg.gbm_max_leaf_nodes, l2_regularization=1.0,
+            early_stopping=False, random_state=cfg.random_state,
+        )),
+    ])
+
+
+def recency_baseline_pipeline(cfg: MLConfig) -> Any:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+    return Pipeline([
+        ("log", FunctionTransformer(np.log1p)),
+        ("scale", StandardScaler()),
+        ("model", LogisticRegression(random_state=cfg.random_state)),
+    ])
+
+
+def classification_metrics(y: np.ndarray, p: np.ndarray, prefix: str = "") -> dict[str, float]:
+    import numpy as np
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    out = {
+        f"{prefix}accuracy": float(np.mean((p >= 0.5) == (y == 1))),
+        f"{prefix}brier": float(brier_score_loss(y, p)),
+        f"{prefix}positive_rate": float(np.mean(y)),
+    }
+    out[f"{prefix}roc_auc"] = (
+        float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan")
+    )
+    return out
+
+
+@dataclass
+class SupervisedResult:
+    pipeline: Any
+    features: list[str]
+    metrics: dict[str, float]
+
+
+def fit_churn(frame: pd.DataFrame, cfg: MLConfig) -> SupervisedResult:
+    import numpy as np
+
+    features = feature_columns(frame)
+    y = frame["churned"].astype("int64").to_numpy()
+    X = frame[features].astype("float64").to_numpy()
+    hold = holdout_mask(frame["customer_id"])
+    if len(np.unique(y[~hold])) < 2:
+        raise ValueError("churn labels have a single class in the training window: "
+                         f"{int(y.sum())} churned of {len(y)}; cannot fit a classifier")
+    pipe = churn_pipeline(cfg).fit(X[~hold], y[~hold])
+    metrics = {"train_rows": float((~hold).sum()), "holdout_rows": float(hold.sum())}
+    if hold.any():
+        p = pipe.predict_proba(X[hold])[:, 1]
+        metrics |= classification_metrics(y[hold], p, "holdout_")
+        metrics["holdout_high_risk_rate"] = float(np.mean(p > cfg.churn_high_risk))
+        base = recency_baseline_pipeline(cfg).fit(recency_only(frame)[~hold], y[~hold])
+        pb = base.predict_proba(recency_only(frame)[hold])[:, 1]
+        metrics |= classification_metrics(y[hold], pb, "baseline_holdout_")
+    return SupervisedResult(pipe, features, metrics)
+
+
+def predict_churn(result: SupervisedResult, frame: pd.DataFrame) -> np.ndarray:
+    import numpy as np
+
+    X = frame[result.features].astype("float64").to_numpy()
+    return np.clip(result.pipeline.predict_proba(X)[:, 1], 0.0, 1.0)
+
+
+def ltv_pipeline(cfg: MLConfig) -> Any:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([
+        ("scale", StandardScaler()),
+        ("model", HistGradientBoostingRegressor(
+            loss="poisson", max_iter=cfg.gbm_max_iter, learning_rate=cfg.gbm_learning_rate,
+            max_leaf_nodes=cfg.gbm_max_leaf_nodes, l2_regularization=1.0,
+            early_stopping=False, random_state=cfg.random_state,
+        )),
+    ])
+
+
+def regression_metrics(y: np.ndarray, pred: np.ndarray, prefix: str = "") -> dict[str, float]:
+    import numpy as np
+
+    err = pred - y
+    total = float(np.sum(np.abs(y)))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    return {
+        f"{prefix}mae": float(np.mean(np.abs(err))),
+        f"{prefix}rmse": float(np.sqrt(np.mean(err ** 2))),
+        # weighted absolute percentage error: sum|error| / sum|actual| (defined with zeros)
+        f"{prefix}wape": float(np.sum(np.abs(err)) / total) if total else float("nan"),
+        f"{prefix}r2": float(1 - np.sum(err ** 2) / ss_tot) if ss_tot else float("nan"),
+        f"{prefix}actual_mean": float(np.mean(y)),
+        f"{prefix}predicted_mean": float(np.mean(pred)),
+    }
+
+
+def fit_ltv(frame: pd.DataFrame, cfg: MLConfig) -> SupervisedResult:
+    import numpy as np
+
+    features = feature_columns(frame)
+    y = frame["realised_spend"].astype("float64").to_numpy()
+    if (y < 0).any():
+        raise ValueError("realised_spend has negative values; LTV target must be >= 0")
+    X = frame[features].astype("float64").to_numpy()
+    hold = holdout_mask(frame["customer_id"])
+    if not (y[~hold] > 0).any():
+        raise ValueError("no customer spent anything in the LTV training window")
+    pipe = ltv_pipeline(cfg).fit(X[~hold], y[~hold])
+    metrics = {"train_rows": float((~hold).sum()), "holdout_rows": float(hold.sum())}
+    if hold.any():
+        pred = np.clip(pipe.predict(X[hold]), 0.0, None)
+        metrics |= regression_metrics(y[hold], pred, "holdout_")
+        naive = frame["spend_365d"].astype("float64").to_numpy()[hold]
+        metrics |= regression_metrics(y[hold], naive, "baseline_holdout_")
+    return SupervisedResult(pipe, features, metrics)
+
+
+def predict_ltv(result: SupervisedResult, frame: pd.DataFrame) -> np.ndarray:
+    import numpy as np
+
+    X = frame[result.features].astype("float64").to_numpy()
+    return np.clip(result.pipeline.predict(X), 0.0, None)

@@ -1,0 +1,67 @@
+"""End to end on the platform's own path: generator -> RAW -> dbt feature models -> ML scoring
+-> dbt fct_customer_value, which must pick the scores up through its left joins."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from include.c360.ml import tasks
+from include.c360.ml.config import SEGMENT_NAMES
+from include.c360.ml.warehouse import DuckDBWarehouse
+
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.mark.timeout(600)
+def test_scores_flow_from_dbt_features_into_fct_customer_value(tmp_path, monkeypatch):
+    from platform_world import build_platform_world, dbt
+
+    world = build_platform_world(tmp_path / "platform", scale=0.003, as_of=AS_OF)
+    monkeypatch.setenv("C360_DUCKDB_PATH", str(world.db_path))
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    from include.c360.ml.config import MLConfig
+
+    cfg = MLConfig(k_max=5, silhouette_sample=600, gbm_max_iter=40)
+    assert cfg.models_dir == tmp_path / "models"
+    # the task callables as Airflow calls them: only the run date, warehouse from settings()
+    summaries = {name: fn(AS_OF.isoformat(), cfg=cfg) for name, fn in tasks.TASKS}
+    assert all(s["rows"] > 0 for s in summaries.values())
+
+    dbt(world.db_path, tmp_path / "platform", "build", "--select", "fct_customer_value",
+        "--vars", json.dumps({"as_of_date": AS_OF.isoformat()}))
+    con = duckdb.connect(str(world.db_path), read_only=True)
+    try:
+        n_customers, with_scores, segments, prob_ok, ltv_ok = con.execute("""
+            select count(*),
+                   count(churn_probability),
+                   list(distinct customer_segment),
+                   bool_and(churn_probability between 0 and 1),
+                   bool_and(predicted_ltv >= 0)
+            from marts.fct_customer_value
+        """).fetchone()
+        dim_customers = con.execute("select count(*) from marts.dim_customers").fetchone()[0]
+        feat_rows = con.execute(
+            "select count(*) from features.feat_customer_segmentation").fetchone()[0]
+    finally:
+        con.close()
+    assert n_customers == dim_customers == feat_rows
+    # every customer of the mart has a churn probability, an LTV and a documented segment
+    assert with_scores == n_customers
+    assert prob_ok and ltv_ok
+    assert set(segments) <= set(SEGMENT_NAMES)
+    assert summaries["score_segments"]["rows"] == n_customers
+
+    # a re-run of the same date replaces its rows
+    wh = DuckDBWarehouse(world.db_path)
+    try:
+        again = tasks.score_churn(AS_OF.isoformat(), cfg=cfg, wh=wh)
+        counts = wh.query_df("select count(*) as n, count(distinct customer_id) as d "
+                             "from ml.customer_churn_scores")
+    finally:
+        wh.close()
+    assert again["model_version"] == summaries["score_churn"]["model_version"]
+    assert int(counts["n"].iloc[0]) == int(counts["d"].iloc[0]) == again["rows"]

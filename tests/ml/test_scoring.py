@@ -1,0 +1,182 @@
+"""The four scoring tasks on a small world: ranges, one row per customer, re-runs, registry,
+reproducibility."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from tests_ml_helpers import read_all_scores
+
+from include.c360.ml import registry, tasks
+from include.c360.ml.config import SEGMENT_NAMES
+
+AS_OF = "2026-11-24"
+
+
+def test_scores_are_in_range_and_every_customer_is_scored_once(scored_world):
+    path, summaries, _ = scored_world
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        customers = set(con.execute("select customer_id from staging.stg_customers").df()
+                        ["customer_id"])
+        fraud_population = set(
+            con.execute("select customer_id from features.feat_fraud_behavior").df()["customer_id"]
+        )
+        scores = read_all_scores(con)
+    finally:
+        con.close()
+
+    for table, frame in scores.items():
+        assert frame["customer_id"].is_unique, table
+        assert frame["scored_at"].nunique() == 1, table
+        assert frame["model_version"].nunique() == 1, table
+        expected = fraud_population if table == "customer_risk_scores" else customers
+        assert set(frame["customer_id"]) == expected, table
+        assert summaries[f"score_{_task(table)}"]["rows"] == len(frame)
+
+    churn = scores["customer_churn_scores"]["churn_probability"]
+    assert churn.between(0, 1).all() and churn.notna().all()
+    assert churn.std() > 0.05  # the model separates customers, not one constant
+    risk = scores["customer_risk_scores"]
+    assert risk["risk_score"].between(0, 1).all()
+    flagged = risk[risk["is_high_risk_customer"]]
+    assert 0 < len(flagged) <= int(np.ceil(0.01 * len(risk))) + 1
+    assert flagged["risk_score"].min() >= risk.loc[~risk["is_high_risk_customer"],
+                                                   "risk_score"].max()
+    ltv = scores["customer_ltv_scores"]["predicted_ltv"]
+    assert (ltv >= 0).all() and ltv.notna().all() and ltv.max() > 0
+    seg = scores["customer_segments"]
+    assert set(seg["customer_segment"]) <= set(SEGMENT_NAMES)
+    k = int(summaries["score_segments"]["metrics"]["k"])
+    assert sorted(seg["cluster_id"].unique()) == list(range(k))
+    # one name per cluster id
+    assert (seg.groupby("cluster_id")["customer_segment"].nunique() == 1).all()
+
+
+def _task(table: str) -> str:
+    return {"customer_segments": "segments", "customer_risk_scores": "fraud_risk",
+            "customer_churn_scores": "churn", "customer_ltv_scores": "ltv"}[table]
+
+
+def test_registry_rows_and_artifacts_reproduce_the_scores(scored_world):
+    path, summaries, cfg = scored_world
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        reg = con.execute("select * from ml.model_registry order by model_name").df()
+        metrics = con.execute("select * from ml.model_metrics").df()
+        churn_scores = con.execute(
+            "select customer_id, churn_probability from ml.customer_churn_scores "
+            "order by customer_id").df()
+    finally:
+        con.close()
+    assert sorted(reg["model_name"]) == ["churn", "fraud_risk", "ltv_12m", "segmentation"]
+    assert reg["model_version"].is_unique
+    for row in reg.itertuples():
+        assert len(row.data_fingerprint) == 64
+        assert row.model_version.endswith(row.data_fingerprint[:12])
+        assert json.loads(row.feature_list)
+        assert Path(row.artifact_path).exists()
+        assert set(json.loads(row.metrics)) == set(
+            metrics.loc[metrics["model_version"] == row.model_version, "metric"])
+    churn = reg.set_index("model_name").loc["churn"]
+    # trained on features 90 days before the run, labels up to the run date
+    assert str(churn["training_as_of"])[:10] == "2026-08-26"
+    assert str(churn["label_window_end"])[:10] == AS_OF
+    m = dict(zip(metrics["metric"], metrics["value"], strict=False))
+    assert {"holdout_roc_auc", "baseline_holdout_roc_auc", "holdout_brier"} <= set(m)
+
+    # the saved pipeline, applied to the scoring features, gives the stored probabilities
+    from include.c360.ml.features import point_in_time_features
+    from include.c360.ml.warehouse import DuckDBWarehouse
+
+    pipeline, meta = registry.load_artifact(churn["artifact_path"])
+    wh = DuckDBWarehouse(path)
+    try:
+        current = point_in_time_features(wh, pd.Timestamp(AS_OF).date())
+    finally:
+        wh.close()
+    p = pipeline.predict_proba(current[meta["features"]].astype("float64").to_numpy())[:, 1]
+    np.testing.assert_allclose(p, churn_scores["churn_probability"].to_numpy(), rtol=0, atol=1e-12)
+
+
+def test_same_date_twice_gives_identical_scores_and_no_duplicates(scored_world, wh, cfg):
+    path, first_summaries, _ = scored_world
+    # an independent copy of the same world, scored with the same settings, twice
+    second = tasks.run_all(AS_OF, cfg=cfg, wh=wh)
+    third = tasks.run_all(AS_OF, cfg=cfg, wh=wh)
+    for name in first_summaries:
+        if name == "snapshot_staging":
+            continue
+        assert second[name]["model_version"] == first_summaries[name]["model_version"]
+        assert third[name]["model_version"] == second[name]["model_version"]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        first = read_all_scores(con)
+    finally:
+        con.close()
+    again = read_all_scores(wh.con)
+    for table, frame in first.items():
+        assert len(again[table]) == len(frame), f"{table} duplicated on re-run"
+        pd.testing.assert_frame_equal(again[table], frame, check_exact=True)
+    reg = wh.query_df("select model_version, count(*) as n from ml.model_registry group by 1")
+    assert (reg["n"] == 1).all()
+
+
+def test_a_new_run_date_adds_its_rows_and_keeps_earlier_runs(wh, cfg):
+    tasks.score_fraud_risk(AS_OF, cfg=cfg, wh=wh)
+    tasks.score_fraud_risk("2026-11-25", cfg=cfg, wh=wh)
+    tasks.score_fraud_risk("2026-11-25", cfg=cfg, wh=wh)
+    counts = wh.query_df("select scored_at, count(*) as n, count(distinct customer_id) as d "
+                         "from ml.customer_risk_scores group by 1 order by 1")
+    assert len(counts) == 2
+    assert (counts["n"] == counts["d"]).all()
+    assert counts["n"].nunique() == 1
+
+
+def test_training_refuses_a_label_window_after_the_data(wh):
+    from datetime import date
+
+    from include.c360.ml.features import training_frame
+
+    with pytest.raises(ValueError, match="ends after the latest loaded data"):
+        training_frame(wh, date(2027, 3, 1), 90)
+
+
+def test_scoring_without_feature_tables_names_the_missing_table(wh, cfg):
+    wh.execute("drop table features.feat_fraud_behavior")
+    with pytest.raises(LookupError, match="features.feat_fraud_behavior does not exist"):
+        tasks.score_fraud_risk(AS_OF, cfg=cfg, wh=wh)
+
+
+def test_null_feature_values_are_a_clear_error(wh, cfg):
+    wh.execute("update features.feat_customer_segmentation set monetary_norm = null "
+               "where customer_id = (select min(customer_id) "
+               "from features.feat_customer_segmentation)")
+    with pytest.raises(ValueError, match="null values in feature columns.*monetary_norm"):
+        tasks.score_segments(AS_OF, cfg=cfg, wh=wh)
+
+
+def test_churn_and_ltv_read_the_snapshot_of_their_run_date(wh, cfg):
+    from datetime import date
+
+    from include.c360.ml.features import SNAPSHOT_SCHEMA, staging_snapshot
+
+    tasks.snapshot_staging(AS_OF, cfg=cfg, wh=wh)
+    n_orders = wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0]
+    wh.execute("insert into staging.stg_orders (order_id, customer_id, order_date, order_status, "
+               "total_amount) values ('OSNAP', 'C00000001', date '2026-11-20', 'completed', 5)")
+    # same run date: the snapshot built by the snapshot task is reused as it is
+    assert staging_snapshot(wh, date(2026, 11, 24)) == SNAPSHOT_SCHEMA
+    assert wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0] \
+        == n_orders
+    # another run date: rebuilt from the staging views
+    staging_snapshot(wh, date(2026, 11, 25))
+    assert wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0] \
+        == n_orders + 1
+    state = wh.query_df(f"select run_as_of from {SNAPSHOT_SCHEMA}.snapshot_state")
+    assert [str(v)[:10] for v in state["run_as_of"]] == ["2026-11-25"]
