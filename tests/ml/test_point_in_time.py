@@ -120,7 +120,7 @@ def test_labels_follow_the_window_and_only_the_window(wh):
     assert after["realised_spend"] == pytest.approx(base.loc[quiet, "realised_spend"] + 120.0)
 
 
-def test_snowflake_variant_differs_only_in_datediff():
+def test_dialects_share_the_sql_and_differ_only_in_datediff():
     values = ml_sql.as_of_values(AS_OF)
     duck = ml_sql.render("customer_features_as_of", "duckdb", values, {"staging": "staging"})
     snow = ml_sql.render("customer_features_as_of", "snowflake", values, {"staging": "staging"})

@@ -18,6 +18,11 @@ from typing import Any
 from include.c360.ml.warehouse import sql_literal
 
 SQL_ROOT = Path(__file__).resolve().parents[2] / "sql"
+# The one dialect difference of the shared files: how datediff takes its unit.
+DATEDIFF_UNITS = {
+    "duckdb": {"unit_day": "'day'", "unit_second": "'second'"},
+    "snowflake": {"unit_day": "day", "unit_second": "second"},
+}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 
@@ -36,6 +41,7 @@ def render(name: str, dialect: str, values: Mapping[str, Any],
     """The SQL of ``name`` with ``{placeholders}`` filled; every placeholder must be given."""
     text = sql_path(name, dialect).read_text()
     params: dict[str, str] = {k: sql_literal(v) for k, v in values.items()}
+    params.update(DATEDIFF_UNITS[dialect])
     for key, ident in (identifiers or {}).items():
         if not _IDENTIFIER.match(ident):
             raise ValueError(f"{key}={ident!r} is not a plain SQL identifier")

@@ -8,7 +8,8 @@
 -- the model version is a hash of these values.
 -- Limitation: stg_orders keeps the latest order_status, so an order returned after the cutoff
 -- is already not 'completed' here (the sources keep no status history).
--- Dialect note: the Snowflake variant differs only in datediff's unit argument.
+-- One file for both dialects: datediff's unit is a placeholder (quoted in DuckDB, a keyword in
+-- Snowflake), include/c360/ml/sql.py fills it.
 
 with
 
@@ -114,9 +115,9 @@ events_aggregated_to_customers as (
             then cast(started_at as date) end) as active_days_90d,
         avg(is_mobile * 1.0) as mobile_session_ratio,
         avg(case when started_at >= {ts_since_90d}
-            then datediff('second', started_at, ended_at) end) as avg_session_seconds_90d,
+            then datediff({unit_second}, started_at, ended_at) end) as avg_session_seconds_90d,
         avg(case when started_at < {ts_since_90d} and started_at >= {ts_since_365d}
-            then datediff('second', started_at, ended_at) end) as avg_session_seconds_prior,
+            then datediff({unit_second}, started_at, ended_at) end) as avg_session_seconds_prior,
         min(started_at) as first_session_at,
         max(ended_at) as last_event_at
     from sessions
@@ -173,7 +174,7 @@ joined as (
 
     select
         customers.customer_id,
-        datediff('day', customers.signup_date, {as_of_date}) as tenure_days,
+        datediff({unit_day}, customers.signup_date, {as_of_date}) as tenure_days,
         coalesce(o.completed_orders, 0) as completed_orders,
         coalesce(o.completed_orders_30d, 0) as completed_orders_30d,
         coalesce(o.completed_orders_90d, 0) as completed_orders_90d,
@@ -183,7 +184,7 @@ joined as (
         coalesce(o.spend_365d, 0) as spend_365d,
         coalesce(o.cancelled_or_returned_orders, 0) * 1.0 / greatest(coalesce(o.all_orders, 0), 1)
             as cancel_return_ratio,
-        datediff('day', o.last_order_date, {as_of_date}) as days_since_last_order,
+        datediff({unit_day}, o.last_order_date, {as_of_date}) as days_since_last_order,
         coalesce(e.sessions_total, 0) as sessions_total,
         coalesce(e.sessions_30d, 0) as sessions_30d,
         coalesce(e.sessions_90d, 0) as sessions_90d,
@@ -192,14 +193,14 @@ joined as (
         e.mobile_session_ratio,
         e.avg_session_seconds_90d,
         e.avg_session_seconds_prior,
-        datediff('day', cast(e.last_event_at as date), {as_of_date}) as days_since_last_session,
+        datediff({unit_day}, cast(e.last_event_at as date), {as_of_date}) as days_since_last_session,
         -- mean gaps between completed orders / between sessions (null below two of them)
         case when o.completed_orders > 1
-            then datediff('day', o.first_order_date, o.last_order_date) * 1.0
+            then datediff({unit_day}, o.first_order_date, o.last_order_date) * 1.0
                 / (o.completed_orders - 1)
         end as avg_order_gap_days,
         case when e.sessions_total > 1
-            then datediff('day', cast(e.first_session_at as date), cast(e.last_event_at as date))
+            then datediff({unit_day}, cast(e.first_session_at as date), cast(e.last_event_at as date))
                 * 1.0 / (e.sessions_total - 1)
         end as avg_session_gap_days,
         coalesce(t.txn_attempts_365d, 0) as txn_attempts_365d,
