@@ -288,25 +288,33 @@ def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig,
     return result, record
 
 
-def _churn(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
-    from include.c360.ml import models
+def _train_and_score(wh: Warehouse, as_of: date, cfg: MLConfig, kind: str, table: str,
+                     column: str, predict: Callable[[Any, Any], Any]) -> tuple[Any, ...]:
+    """Train ``kind`` point in time, score every customer as of ``as_of``, write ``table``."""
     from include.c360.ml.features import point_in_time_features, staging_snapshot
 
     clock = Stopwatch()
     with clock.phase("staging_snapshot"):
         staging = staging_snapshot(wh, as_of)
-    result, record = train_supervised(wh, "churn", as_of, cfg, clock, staging)
+    result, record = train_supervised(wh, kind, as_of, cfg, clock, staging)
     with clock.phase("scoring_features"):
         current = point_in_time_features(wh, as_of, staging)
     with clock.phase("score"):
-        p = models.predict_churn(result, current)
-        frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
-                             churn_probability=p)
-        frame = frame[[c for c, _ in SCORE_TABLES["customer_churn_scores"]]]
+        values = predict(result, current)
+        frame = _score_frame(current[ID_COLUMN], as_of, record.model_version, **{column: values})
+        frame = frame[[c for c, _ in SCORE_TABLES[table]]]
     with clock.phase("write"):
-        rows = write_scores(wh, "customer_churn_scores", frame, as_of)
-    return _summary(record, "customer_churn_scores", rows, clock,
-                    high_risk=int((p > cfg.churn_high_risk).sum()))
+        rows = write_scores(wh, table, frame, as_of)
+    return record, rows, clock, values
+
+
+def _churn(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
+    from include.c360.ml import models
+
+    table = "customer_churn_scores"
+    record, rows, clock, p = _train_and_score(wh, as_of, cfg, "churn", table,
+                                              "churn_probability", models.predict_churn)
+    return _summary(record, table, rows, clock, high_risk=int((p > cfg.churn_high_risk).sum()))
 
 
 def score_churn(as_of: str, *, cfg: MLConfig | None = None,
@@ -317,23 +325,11 @@ def score_churn(as_of: str, *, cfg: MLConfig | None = None,
 
 def _ltv(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models
-    from include.c360.ml.features import point_in_time_features, staging_snapshot
 
-    clock = Stopwatch()
-    with clock.phase("staging_snapshot"):
-        staging = staging_snapshot(wh, as_of)
-    result, record = train_supervised(wh, "ltv", as_of, cfg, clock, staging)
-    with clock.phase("scoring_features"):
-        current = point_in_time_features(wh, as_of, staging)
-    with clock.phase("score"):
-        pred = models.predict_ltv(result, current)
-        frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
-                             predicted_ltv=pred)
-        frame = frame[[c for c, _ in SCORE_TABLES["customer_ltv_scores"]]]
-    with clock.phase("write"):
-        rows = write_scores(wh, "customer_ltv_scores", frame, as_of)
-    return _summary(record, "customer_ltv_scores", rows, clock,
-                    predicted_total=float(pred.sum()))
+    table = "customer_ltv_scores"
+    record, rows, clock, pred = _train_and_score(wh, as_of, cfg, "ltv", table, "predicted_ltv",
+                                                 models.predict_ltv)
+    return _summary(record, table, rows, clock, predicted_total=float(pred.sum()))
 
 
 def score_ltv(as_of: str, *, cfg: MLConfig | None = None,
