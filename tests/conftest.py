@@ -53,23 +53,26 @@ def run_dags(migrated_airflow_home):
     """``run_dags(data_dir, (dag_id, run), ...)``: ``dag.test()`` each run in a subprocess.
 
     ``run`` is a logical date (ISO) or ``{"logical_date": ..., "conf": {...}}``. Returns one
-    ``{"dag_id", "state", "tasks": {task_id: state}}`` per run.
+    ``{"dag_id", "state", "tasks": {task_id: state}, "xcom": {task_id: value}}`` per run.
     """
 
-    def run(data_dir: Path, *runs: tuple[str, str | dict], timeout: float = 300) -> list[dict]:
+    def run(data_dir: Path, *runs: tuple[str, str | dict], timeout: float = 300,
+            dags_folder: Path | None = None, extra_env: dict[str, str] | None = None
+            ) -> list[dict]:
         home = migrated_airflow_home
         env = {
             **os.environ,
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
             "PYTHONPATH": str(ROOT),
             "C360_DATA_DIR": str(data_dir),
             "C360_TARGET": "duckdb",
+            **(extra_env or {}),
         }
-        args = []
+        args = ["--dags", str(dags_folder)] if dags_folder else []
         for dag_id, spec in runs:
             args += [dag_id, spec if isinstance(spec, str) else json.dumps(spec)]
         proc = subprocess.run([sys.executable, "-m", "tests.dag_run", *args], env=env, cwd=ROOT,

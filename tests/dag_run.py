@@ -1,10 +1,12 @@
 """Run DAGs with ``dag.test()`` in this process (tests invoke it in a subprocess with its own
 AIRFLOW_HOME, so Airflow's configuration never leaks into other tests).
 
-    python -m tests.dag_run <dag_id> <run> [<dag_id> <run> ...]
+    python -m tests.dag_run [--dags DIR] <dag_id> <run> [<dag_id> <run> ...]
 
-``<run>`` is a logical date (ISO) or a JSON object ``{"logical_date": ..., "conf": {...}}``.
-Prints one JSON line per run: {"dag_id", "state", "tasks": {task_id: state}}.
+``<run>`` is a logical date (ISO) or a JSON object ``{"logical_date": ..., "conf": {...}}``;
+``--dags`` parses another folder than the project's ``dags/`` (a test's own DAG file).
+Prints one JSON line per run: {"dag_id", "state", "tasks": {task_id: state},
+"xcom": {task_id: return value}}.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def main(argv: list[str]) -> int:
     from airflow.dag_processing.dagbag import BundleDagBag
 
     dags = Path(__file__).resolve().parents[1] / "dags"
+    if argv[:1] == ["--dags"]:
+        dags, argv = Path(argv[1]), argv[2:]
     bag = BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")
     if bag.import_errors:
         print(json.dumps({"import_errors": {k: str(v) for k, v in bag.import_errors.items()}}))
@@ -32,8 +36,13 @@ def main(argv: list[str]) -> int:
             logical_date=datetime.fromisoformat(run["logical_date"]),
             run_conf=run.get("conf"),
         )
-        tis = {ti.task_id: str(ti.state) for ti in dr.get_task_instances()}
-        print(json.dumps({"dag_id": dag_id, "state": str(dr.state), "tasks": tis}), flush=True)
+        tis = dr.get_task_instances()
+        print(json.dumps({
+            "dag_id": dag_id,
+            "state": str(dr.state),
+            "tasks": {ti.task_id: str(ti.state) for ti in tis},
+            "xcom": {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in tis},
+        }, default=str), flush=True)
     return 0
 
 

@@ -3,12 +3,6 @@ in a subprocess with an isolated Airflow home, against a copy of the small world
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import pytest
 
@@ -25,34 +19,13 @@ with DAG("ml_scoring_only", start_date=pendulum.datetime(2026, 1, 1), schedule=N
 
 
 @pytest.mark.timeout(240)
-def test_dag_test_runs_the_group_and_templates_the_run_date(world_copy, tmp_path):
-    repo = Path(__file__).resolve().parents[2]
+def test_dag_test_runs_the_group_and_templates_the_run_date(world_copy, tmp_path, run_dags):
     dags = tmp_path / "dags"
     dags.mkdir()
     (dags / "ml_scoring_only.py").write_text(DAG_FILE)
-    home = tmp_path / "airflow_home"
-    home.mkdir()
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
-        "PYTHONPATH": str(repo),
-        "C360_DUCKDB_PATH": str(world_copy),
-        "C360_DATA_DIR": str(tmp_path / "data"),
-        "C360_TARGET": "duckdb",
-        "DO_NOT_TRACK": "1",
-    }
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, cwd=repo,
-                   check=True, capture_output=True, timeout=180)
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("dag_run.py")), str(dags),
-         "ml_scoring_only", "2026-11-24T00:00:00+00:00"],
-        env=env, cwd=repo, capture_output=True, text=True, timeout=200)
-    lines = [json.loads(x) for x in proc.stdout.splitlines() if x.startswith("{")]
-    assert proc.returncode == 0 and lines, proc.stdout[-3000:] + proc.stderr[-3000:]
-    run = lines[-1]
+    run = run_dags(tmp_path / "data", ("ml_scoring_only", "2026-11-24T00:00:00+00:00"),
+                   timeout=200, dags_folder=dags,
+                   extra_env={"C360_DUCKDB_PATH": str(world_copy)})[-1]
     assert run["state"] == "success", run
     assert set(run["tasks"].values()) == {"success"} and len(run["tasks"]) == 5
     churn = run["xcom"]["ml_scoring.score_churn"]
