@@ -1,0 +1,115 @@
+"""Benchmark: load the generator's full history into a fresh DuckDB warehouse, then re-run.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_ingest.py [--scale 1.0] [--data-dir DIR]
+
+Generates the history (``include.c360.generator``) into ``<data-dir>/landing`` unless it is
+already there, loads every source's whole history window with the ingestion code the DAGs
+run (one catch-up run per source), prints rows/s per source and in total, then the cost of a
+no-op re-run of every source. Targets (full scale): history <= 60 s, no-op re-run <= 2 s.
+Figures only; nothing here asserts timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HISTORY_TARGET_S = 60.0
+NOOP_TARGET_S = 2.0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
+    p.add_argument("--history-days", type=int, default=730)
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="default: data/bench_ingest/scale-<scale>")
+    p.add_argument("--regenerate", action="store_true", help="rewrite the landing zone")
+    args = p.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    from include.c360.generator import GeneratorConfig, generate_history
+    from include.c360.ingest.config import IngestConfig
+    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.run import ingest
+    from include.c360.landing import LocalLandingZone
+    from include.c360.sources import SOURCES
+
+    data = args.data_dir or ROOT / "data" / "bench_ingest" / f"scale-{args.scale:g}"
+    landing = data / "landing"
+    marker = data / "generated.json"
+    cfg = GeneratorConfig(seed=args.seed, scale=args.scale, as_of=args.as_of,
+                          history_days=args.history_days)
+    wanted = {"seed": args.seed, "scale": args.scale, "as_of": str(args.as_of),
+              "history_days": args.history_days}
+    if args.regenerate or not marker.exists() or json.loads(marker.read_text()) != wanted:
+        shutil.rmtree(landing, ignore_errors=True)
+        t = time.perf_counter()
+        summary = generate_history(cfg, str(landing), ground_truth_dir=data / "ground_truth")
+        print(f"generated scale {args.scale:g}: {summary.rows:,} rows in {summary.files:,} "
+              f"files in {time.perf_counter() - t:.1f} s")
+        marker.write_text(json.dumps(wanted))
+
+    db = data / "warehouse.duckdb"
+    for f in (db, Path(f"{db}.wal")):
+        f.unlink(missing_ok=True)
+    zone = LocalLandingZone(landing)
+    start = datetime.combine(args.as_of - timedelta(days=args.history_days - 1),
+                             datetime.min.time(), timezone.utc)
+    end = datetime.combine(args.as_of, datetime.min.time(), timezone.utc) + timedelta(days=1)
+    config = IngestConfig(lookback_days=0)
+    mb = sum(f.size for f in zone.list()) / 1e6
+
+    print(f"\nfull history load into a fresh DuckDB file ({mb:,.0f} MB of exports)")
+    print(f"{'source':<16}{'files':>7}{'rows':>12}{'seconds':>9}{'rows/s':>12}")
+    total_rows, total_files = 0, 0
+    with DuckDBWarehouse(db, config) as wh:
+        wh.setup()
+        t_all = time.perf_counter()
+        for src in SOURCES:
+            t = time.perf_counter()
+            r = ingest(src, start, end, zone=zone, wh=wh, config=config, run_id="bench")
+            dt = time.perf_counter() - t
+            if r.errors:
+                print(f"  {src.name}: {len(r.errors)} bad files: {r.errors[0]}")
+            total_rows += r.rows
+            total_files += len(r.loaded)
+            print(f"{src.name:<16}{len(r.loaded):>7,}{r.rows:>12,}{dt:>9.2f}{r.rows / dt:>12,.0f}")
+        load_s = time.perf_counter() - t_all
+        print(f"{'TOTAL':<16}{total_files:>7,}{total_rows:>12,}{load_s:>9.2f}"
+              f"{total_rows / load_s:>12,.0f}")
+
+        t = time.perf_counter()
+        reloaded = 0
+        for src in SOURCES:
+            reloaded += len(ingest(src, start, end, zone=zone, wh=wh, config=config,
+                                   run_id="bench-rerun").loaded)
+        noop_s = time.perf_counter() - t
+        raw = sum(wh.con.execute(f"select count(*) from raw.{s.name}").fetchone()[0]
+                  for s in SOURCES)
+
+    print(f"\nno-op re-run of all {len(SOURCES)} sources: {noop_s:.2f} s, files reloaded: "
+          f"{reloaded}, RAW rows still {raw:,} (loaded {total_rows:,})")
+    full = args.scale >= 1.0
+    scale_note = "" if full else f" (at scale {args.scale:g}; the targets are for scale 1.0)"
+    print(f"history load {load_s:.1f} s vs target {HISTORY_TARGET_S:.0f} s: "
+          f"{'PASS' if load_s <= HISTORY_TARGET_S else 'FAIL'}{scale_note}")
+    print(f"no-op re-run {noop_s:.2f} s vs target {NOOP_TARGET_S:.0f} s: "
+          f"{'PASS' if noop_s <= NOOP_TARGET_S else 'FAIL'}{scale_note}")
+    print(f"idempotent: {'PASS' if reloaded == 0 and raw == total_rows else 'FAIL'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

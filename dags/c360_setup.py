@@ -1,0 +1,35 @@
+"""
+### Customer 360 — warehouse setup for ingestion (manual)
+
+Creates everything loading needs, idempotently (re-running changes nothing):
+
+* **Snowflake** (`C360_TARGET=snowflake`, connection `snowflake_default`): database and
+  schemas, RAW tables from the source registry, named file formats (CSV gzip with header,
+  JSON, Parquet), the S3 storage integration (Param `storage_integration`), one external stage
+  per source on `landing_url`, the load-history table and `CREATE PIPE ... AUTO_INGEST = TRUE`
+  for the Snowpipe sources (transactions, events). SQL: `include/sql/snowflake/setup/*.sql`.
+* **DuckDB** (default): schemas, RAW tables and the load-history table in the warehouse file.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from airflow.sdk import DAG
+
+from include.c360.ingest.dag_parts import DEFAULT_ARGS, setup_params, setup_tasks
+from include.c360.ingest.sql import SQL_DIR, template_macros
+
+with DAG(
+    dag_id="c360_setup",
+    schedule=None,
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    doc_md=__doc__,
+    tags=["c360", "setup", "ingestion"],
+    default_args=DEFAULT_ARGS,
+    params=setup_params(),
+    template_searchpath=[str(SQL_DIR)],
+    user_defined_macros=template_macros(),
+) as dag:
+    setup_tasks()

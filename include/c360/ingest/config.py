@@ -1,0 +1,84 @@
+"""Ingestion constants and policies, read from the environment or a DAG run's Params.
+
+ON_ERROR policy (``C360_INGEST_ON_ERROR`` / Param ``on_error``). A bad file is never loaded in
+part: it is skipped whole (Snowflake's ``SKIP_FILE``), recorded in the load history with an
+error naming file, row and column, and moved to ``_quarantine/<key>`` in the landing zone.
+The good files of the same batch always load. Then:
+
+* ``fail`` (default): the task fails *after* loading the good files, so someone looks at it
+  (the next run does not retry the quarantined file; a re-delivered file is loaded).
+* ``continue``: the task succeeds and logs a warning per bad file (warn-only).
+
+Changed-file policy (``C360_INGEST_ON_CHANGED_FILE`` / Param ``on_changed_file``): a file
+already loaded whose content changed under the same key (different checksum) is always
+reported. ``reload`` (default) replaces the rows it loaded before with its new rows in one
+transaction (a corrected re-export wins, nothing is duplicated); ``reject`` keeps the previous
+rows, records the new version as ``REJECTED_CHANGED`` and quarantines it (it then counts as a
+bad file for the ON_ERROR policy).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+# The one-slot Airflow pool every task that writes the DuckDB warehouse file runs in.
+DUCKDB_POOL = "duckdb_warehouse"
+
+RAW_SCHEMA = "raw"
+META_SCHEMA = "raw_meta"
+LOAD_HISTORY_TABLE = "load_history"
+QUARANTINE_PREFIX = "_quarantine/"
+
+ON_ERROR_CHOICES = ("fail", "continue")
+ON_CHANGED_CHOICES = ("reload", "reject")
+
+# load-history statuses
+LOADED = "LOADED"
+FAILED = "FAILED"
+REJECTED_CHANGED = "REJECTED_CHANGED"
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    on_error: str = "fail"
+    on_changed_file: str = "reload"
+    lookback_days: int = 2  # late files: re-list this many days before the data interval
+    raw_schema: str = RAW_SCHEMA
+    meta_schema: str = META_SCHEMA
+    database: str = "C360"  # Snowflake database (DuckDB: the warehouse file's catalog)
+
+    def __post_init__(self) -> None:
+        if self.on_error not in ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, not {self.on_error!r}")
+        if self.on_changed_file not in ON_CHANGED_CHOICES:
+            raise ValueError(
+                f"on_changed_file must be one of {ON_CHANGED_CHOICES}, not {self.on_changed_file!r}"
+            )
+        if self.lookback_days < 0:
+            raise ValueError(f"lookback_days must be >= 0, not {self.lookback_days}")
+
+    @property
+    def history_table(self) -> str:
+        return f"{self.meta_schema}.{LOAD_HISTORY_TABLE}"
+
+    @classmethod
+    def from_env(cls, overrides: Mapping[str, Any] | None = None) -> IngestConfig:
+        """Defaults, then ``C360_INGEST_*`` environment variables, then ``overrides`` (Params)."""
+        cfg = cls(
+            on_error=os.environ.get("C360_INGEST_ON_ERROR", "fail").lower(),
+            on_changed_file=os.environ.get("C360_INGEST_ON_CHANGED_FILE", "reload").lower(),
+            lookback_days=int(os.environ.get("C360_INGEST_LOOKBACK_DAYS", "2")),
+            database=os.environ.get("C360_SNOWFLAKE_DATABASE", "C360"),
+        )
+        if overrides:
+            known = {k: v for k, v in overrides.items() if k in cls.__dataclass_fields__}
+            if "lookback_days" in known:
+                known["lookback_days"] = int(known["lookback_days"])
+            for k in ("on_error", "on_changed_file"):
+                if k in known:
+                    known[k] = str(known[k]).lower()
+            cfg = replace(cfg, **known)
+        return cfg

@@ -1,0 +1,137 @@
+"""Building blocks of the ingestion/setup DAGs, so the DAG files stay declarative."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import Param
+
+from include.c360.config import settings
+from include.c360.ingest.config import (
+    META_SCHEMA,
+    ON_CHANGED_CHOICES,
+    ON_ERROR_CHOICES,
+    QUARANTINE_PREFIX,
+    RAW_SCHEMA,
+)
+from include.c360.sources import Source
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "data-platform",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+}
+
+
+def ingest_params() -> dict[str, Param]:
+    return {
+        "on_error": Param("fail", enum=list(ON_ERROR_CHOICES),
+                          description="Bad files are quarantined either way; 'fail' fails the "
+                                      "task after the good files loaded, 'continue' warns."),
+        "on_changed_file": Param("reload", enum=list(ON_CHANGED_CHOICES),
+                                 description="A loaded file re-delivered with new content: "
+                                             "'reload' replaces its rows, 'reject' quarantines "
+                                             "it."),
+        "lookback_days": Param(2, type="integer", minimum=0, maximum=60,
+                               description="Also list this many days before the interval "
+                                           "(late files)."),
+    }
+
+
+def setup_params() -> dict[str, Param]:
+    return {
+        "database": Param("C360", type="string", description="Snowflake database"),
+        "raw_schema": Param(RAW_SCHEMA, type="string"),
+        "meta_schema": Param(META_SCHEMA, type="string", description="load history schema"),
+        "landing_url": Param(settings().landing, type="string",
+                             description="Landing zone (s3://bucket/prefix in production)"),
+        "storage_integration": Param("", type="string",
+                                     description="Snowflake storage integration to create and "
+                                                 "use in the stages ('' = none)"),
+        "aws_role_arn": Param("", type="string",
+                              description="IAM role the storage integration assumes"),
+    }
+
+
+def sensor_key(src: Source) -> str:
+    """Templated key pattern of the partition a run waits for (its data interval's start)."""
+    key = f"{src.name}/dt={{{{ data_interval_start | ds }}}}/"
+    if src.partition == "hour":
+        key += "hr={{ data_interval_start.strftime('%H') }}/"
+    return key + "*" + src.file_extension
+
+
+def doc_for(src: Source) -> str:
+    return f"""
+### Ingest `{src.name}` into `{RAW_SCHEMA}.{src.name}`
+
+* landing: `{src.name}/dt=YYYY-MM-DD/{'hr=HH/' if src.partition == 'hour' else ''}` ({src.file_format})
+* schedule: `{src.cron}` (UTC); freshness warn {src.warn_after_hours}h / error {src.error_after_hours}h
+* strategy: **{src.load_strategy}**{' — production: Snowpipe AUTO_INGEST, this DAG checks SYSTEM$PIPE_STATUS and COPY_HISTORY; locally: micro-batch COPY' if src.load_strategy == 'snowpipe' else ''}{' — TRUNCATE + INSERT of the newest snapshot in one transaction' if src.load_strategy == 'truncate_insert' else ''}
+
+Loads every file of the data interval's partitions (plus `lookback_days` for late files) that
+the load history does not already have; a re-run or backfill loads nothing twice. A bad file
+is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and reported per the
+`on_error` Param while the good files load.
+"""  # noqa: E501
+
+
+def landing_wait(src: Source, check_task: Any) -> Any:
+    """S3: a reschedule-mode S3KeySensor on the partition; local: the ``check_task`` (no wait).
+
+    On S3 the sensor soft-fails after its timeout so the load still runs (lookback picks the
+    file up later; freshness alerting reports the lateness).
+    """
+    s = settings()
+    if not s.landing_is_s3:
+        return check_task(src.name)
+    from airflow.providers.amazon.aws.sensors.s3 import S3KeySensor
+
+    bucket, _, prefix = s.landing[len("s3://"):].partition("/")
+    prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    minutes = 10 if src.load_strategy == "snowpipe" else 60
+    return S3KeySensor(
+        task_id="wait_for_files",
+        bucket_name=bucket,
+        bucket_key=prefix + sensor_key(src),
+        wildcard_match=True,
+        aws_conn_id="aws_default",
+        mode="reschedule",
+        poke_interval=60 if src.load_strategy == "snowpipe" else 300,
+        timeout=minutes * 60,
+        soft_fail=True,
+    )
+
+
+def setup_tasks() -> list[Any]:
+    """The setup DAG's tasks for the configured target (call inside the DAG context).
+
+    Snowflake: the templated files under ``include/sql/snowflake/setup/`` in order, through
+    ``SQLExecuteQueryOperator`` (``snowflake_default``). DuckDB: one task in the pool.
+    """
+    from airflow.sdk import chain, task
+
+    from include.c360.ingest.dialect import pool_args
+
+    if settings().target == "snowflake":
+        from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
+
+        from include.c360.ingest.snowflake_loader import SETUP_FILES
+
+        ops = [
+            SQLExecuteQueryOperator(
+                task_id=path.rsplit("/", 1)[-1].removesuffix(".sql").split("_", 1)[1],
+                conn_id="snowflake_default",
+                sql=path,
+                split_statements=True,
+                autocommit=True,
+            )
+            for path in SETUP_FILES
+        ]
+        chain(*ops)
+        return ops
+    from include.c360.ingest import tasks
+
+    return [task(task_id="duckdb_setup", **pool_args("duckdb"))(tasks.setup_duckdb)()]

@@ -1,0 +1,250 @@
+"""The embedded default warehouse: a DuckDB file, loaded with DuckDB's own readers.
+
+Each file is one transaction: (delete its previous rows | truncate) + insert + its
+load-history row, so a failure never leaves part of a file in RAW and a file is recorded as
+loaded exactly when its rows are there. The connection is opened inside the task only
+(:class:`DuckDBWarehouse` is a context manager); every task using it runs in the
+``duckdb_warehouse`` pool because DuckDB allows one writing process.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import ExitStack
+from dataclasses import asdict
+from datetime import UTC
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from include.c360.ingest.base import FileMeta, LoadedFile, LoadResult, new_load_id, utcnow
+from include.c360.ingest.config import LOADED, IngestConfig
+from include.c360.ingest.sql import render, split_statements
+from include.c360.ingest.validate import (
+    FileError,
+    _first_line,
+    check_json_keys,
+    diagnose,
+    diagnose_unreadable,
+    precheck,
+)
+from include.c360.landing import LandingZone
+from include.c360.sources import Source
+
+log = logging.getLogger(__name__)
+
+BATCH_FILES = 100  # whole files per transaction on the fast path
+
+
+class DuckDBWarehouse:
+    dialect = "duckdb"
+
+    def __init__(self, path: str | Path, config: IngestConfig):
+        self.path = Path(path)
+        self.config = config
+        self._con: Any = None
+
+    # -- connection -------------------------------------------------------------------------
+    @property
+    def con(self) -> Any:
+        if self._con is None:
+            import duckdb
+
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = duckdb.connect(str(self.path))
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> DuckDBWarehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def _params(self) -> dict[str, str]:
+        return {"raw_schema": self.config.raw_schema, "meta_schema": self.config.meta_schema}
+
+    def _render(self, name: str, **ctx: Any) -> str:
+        return render(f"duckdb/{name}.sql", params=self._params, **ctx)
+
+    # -- setup ------------------------------------------------------------------------------
+    def setup(self) -> None:
+        for stmt in split_statements(self._render("setup")):
+            self.con.execute(stmt)
+        log.info("DuckDB warehouse %s: schemas, RAW tables and load history in place", self.path)
+
+    def ensure_ready(self) -> None:
+        """The embedded default needs no manual step: create what is missing (idempotent)."""
+        self.setup()
+
+    # -- load metadata ----------------------------------------------------------------------
+    def loaded_files(self, src: Source) -> dict[str, LoadedFile]:
+        rows = self.con.execute(self._render("loaded_files"), {"source": src.name}).fetchall()
+        return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
+
+    def _history_row(self, src: Source, f: FileMeta, *, status: str, load_id: str,
+                     run_id: str, started: Any, row_count: int | None = None,
+                     replaced_rows: int | None = None, err: FileError | None = None,
+                     quarantine_key: str | None = None) -> tuple:
+        return (
+            load_id, src.name, f.key, f.etag, f.md5, f.size,
+            f.last_modified.astimezone(UTC).replace(tzinfo=None), status, row_count,
+            replaced_rows, err.row if err else None, err.column if err else None,
+            str(err) if err else None, quarantine_key, run_id, started, utcnow(),
+        )
+
+    def _insert_history(self, rows: list[tuple]) -> None:
+        """Append load-history rows (one statement per call, inside the caller's transaction)."""
+        if not rows:
+            return
+        n = len(rows[0])
+        placeholders = ", ".join("(" + ", ".join("?" * n) + ")" for _ in rows)
+        self.con.execute(f"insert into {self.config.history_table} values {placeholders}",
+                         [v for r in rows for v in r])
+
+    def record_failure(self, src: Source, f: FileMeta, err: FileError, *, status: str,
+                       quarantine_key: str | None, run_id: str) -> None:
+        self.con.execute("begin")
+        try:
+            self._insert_history([self._history_row(
+                src, f, status=status, load_id=new_load_id(), run_id=run_id, started=utcnow(),
+                err=err, quarantine_key=quarantine_key)])
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    # -- loading ----------------------------------------------------------------------------
+    def _sql(self, name: str, src: Source) -> str:
+        """A per-source statement, rendered once; the file path is the parameter ``$path``."""
+        return _render_cached(name, src, self.config.raw_schema, self.config.meta_schema)
+
+    def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
+                  truncate: bool, run_id: str) -> LoadResult:
+        out = self.load_files(src, [(f, replace)], zone, truncate=truncate, run_id=run_id)[0]
+        if isinstance(out, FileError):
+            raise out
+        return out
+
+    def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone, *,
+                   truncate: bool, run_id: str) -> list[LoadResult | FileError]:
+        """Load files, each all-or-nothing, in transactions of up to ``BATCH_FILES`` whole files.
+
+        A transaction only ever holds whole files plus their load-history rows; if any file of
+        a batch fails, the batch is rolled back and its files are loaded one per transaction,
+        so the bad file is isolated and the good ones still load.
+        """
+        results: dict[str, LoadResult | FileError] = {}
+        for i in range(0, len(items), BATCH_FILES):
+            batch = items[i:i + BATCH_FILES]
+            with ExitStack() as stack:
+                ready = []
+                for f, replace in batch:
+                    path = Path(stack.enter_context(zone.local_copy(f.key)))
+                    try:
+                        precheck(src, f.key, path, self.con)
+                    except FileError as err:
+                        results[f.key] = err
+                        continue
+                    ready.append((f, replace, path))
+                if not ready:
+                    continue
+                try:
+                    results.update(self._load_batch(src, ready, truncate=truncate, run_id=run_id))
+                except FileError as err:
+                    if len(ready) == 1:
+                        results[ready[0][0].key] = err
+                        continue
+                    log.info("%s: a file of a %s-file batch failed (%s); loading them one by one",
+                             src.name, len(ready), err)
+                    for one in ready:
+                        try:
+                            results.update(self._load_batch(src, [one], truncate=truncate,
+                                                            run_id=run_id))
+                        except FileError as e:
+                            results[one[0].key] = e
+        return [results[f.key] for f, _ in items]
+
+    def _load_batch(self, src: Source, ready: list[tuple[FileMeta, bool, Path]], *,
+                    truncate: bool, run_id: str) -> dict[str, LoadResult]:
+        import duckdb
+
+        table = f"{self.config.raw_schema}.{src.name}"
+        out: dict[str, LoadResult] = {}
+        history = []
+        current: tuple[FileMeta, bool, Path] | None = None
+        self.con.execute("begin")
+        try:
+            for current in ready:
+                f, replace, path = current
+                started = utcnow()
+                replaced = 0
+                if truncate:
+                    replaced = self.con.execute(f"select count(*) from {table}").fetchone()[0]
+                    self.con.execute(self._render("truncate", src=src))
+                elif replace:
+                    replaced = self.con.execute(
+                        self._render("delete_file_rows", src=src), {"source_file": f.key}
+                    ).fetchone()[0]
+                rows = self.con.execute(
+                    self._sql("insert_file", src),
+                    {"path": str(path), "loaded_at": started, "source_file": f.key},
+                ).fetchone()[0]
+                load_id = new_load_id()
+                history.append(self._history_row(
+                    src, f, status=LOADED, load_id=load_id, run_id=run_id, started=started,
+                    row_count=rows, replaced_rows=replaced))
+                out[f.key] = LoadResult(f.key, rows, replaced, load_id)
+            self._insert_history(history)
+            self.con.execute("commit")
+        except duckdb.Error as e:
+            self.con.execute("rollback")
+            if len(ready) > 1 or current is None:
+                raise FileError(ready[0][0].key if current is None else current[0].key,
+                                _first_line(e)) from None
+            raise self._explain(src, current[0].key, current[2], e) from None
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        for r in out.values():
+            log.info("loaded %s rows from %s into %s%s", r.rows, r.key, table,
+                     f" (replacing {r.replaced_rows} rows)" if r.replaced_rows else "")
+        return out
+
+    def _explain(self, src: Source, key: str, path: Path, e: Exception) -> FileError:
+        """Name the row and column a DuckDB reader error is about."""
+        try:
+            if src.file_format == "ndjson_gzip":
+                check_json_keys(src, key, path, self.con)  # raises naming row and key
+            found = diagnose(src, key, path, self.con)
+        except FileError as err:
+            return err
+        except Exception:  # noqa: BLE001 - unreadable even as text: describe the reader error
+            found = None
+        return found or diagnose_unreadable(src, key, path, e)
+
+    # -- inspection (tests, benchmarks, reports) ---------------------------------------------
+    def history(self, src: Source | None = None) -> list[dict[str, Any]]:
+        sql = f"select * from {self.config.history_table}"
+        args: list[Any] = []
+        if src is not None:
+            sql += " where source = ?"
+            args.append(src.name)
+        cur = self.con.execute(sql + " order by finished_at, file_key", args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def file_meta_dict(f: FileMeta) -> dict[str, Any]:
+    return asdict(f)
+
+
+@cache
+def _render_cached(name: str, src: Source, raw_schema: str, meta_schema: str) -> str:
+    return render(f"duckdb/{name}.sql", src=src, path="$path",
+                  params={"raw_schema": raw_schema, "meta_schema": meta_schema})

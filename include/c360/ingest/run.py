@@ -1,0 +1,161 @@
+"""What one ingestion task does for one source and one data interval, on either warehouse.
+
+1. list the interval's partitions (plus lookback, for late files) in the landing zone;
+2. skip files the load history has (same ETag/MD5): re-runs, retries and backfills load
+   nothing twice; a changed file is reported and reloaded or rejected per policy;
+3. load each remaining file in its own transaction; a bad file is recorded with its error,
+   moved to ``_quarantine/<key>`` and never blocks the good files;
+4. apply the ON_ERROR policy: fail the task after the good files loaded, or warn.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from include.c360.ingest.base import LoadResult, Warehouse
+from include.c360.ingest.config import (
+    FAILED,
+    QUARANTINE_PREFIX,
+    REJECTED_CHANGED,
+    IngestConfig,
+)
+from include.c360.ingest.plan import list_interval, make_plan
+from include.c360.ingest.validate import FileError
+from include.c360.landing import LandingZone
+from include.c360.sources import Source
+
+log = logging.getLogger(__name__)
+
+
+class IngestError(RuntimeError):
+    """Raised (policy ``fail``) after the good files loaded, listing every bad file."""
+
+
+@dataclass
+class IngestReport:
+    source: str
+    listed: int = 0
+    loaded: list[LoadResult] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(r.rows for r in self.loaded)
+
+    def summary(self) -> dict:
+        return {
+            "source": self.source, "listed": self.listed, "loaded_files": len(self.loaded),
+            "rows": self.rows, "skipped_files": len(self.skipped),
+            "changed_files": self.changed, "superseded_files": self.superseded,
+            "errors": [str(e) for e in self.errors],
+        }
+
+
+def quarantine(zone: LandingZone, key: str) -> str:
+    dest = QUARANTINE_PREFIX + key
+    zone.move(key, dest)
+    return dest
+
+
+def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh: Warehouse,
+           config: IngestConfig, run_id: str = "manual") -> IngestReport:
+    report = IngestReport(src.name)
+    files = list_interval(zone, src, start, end, config.lookback_days)
+    report.listed = len(files)
+    plan = make_plan(zone, src, files, wh.loaded_files(src))
+    report.skipped = plan.unchanged
+    report.superseded = plan.superseded
+    for key in plan.superseded:
+        log.info("%s: %s superseded by a newer snapshot, not loaded", src.name, key)
+    truncate = src.load_strategy == "truncate_insert"
+    to_load = [(f, False) for f in plan.new]
+    for f, prev in plan.changed:
+        report.changed.append(f.key)
+        log.warning("%s: file %s changed since it was loaded (load %s; md5 %s -> %s)",
+                    src.name, f.key, prev.load_id, prev.md5, f.md5)
+        if config.on_changed_file == "reject":
+            err = FileError(f.key, f"file changed since it was loaded (md5 {prev.md5} -> "
+                                   f"{f.md5}); policy on_changed_file=reject keeps the rows of "
+                                   f"load {prev.load_id}")
+            _reject(src, f, err, REJECTED_CHANGED, zone, wh, run_id, report)
+        else:
+            to_load.append((f, True))
+    to_load.sort(key=lambda x: x[0].key)
+    outcomes = wh.load_files(src, to_load, zone, truncate=truncate, run_id=run_id)
+    for (f, _), out in zip(to_load, outcomes, strict=True):
+        if isinstance(out, FileError):
+            _reject(src, f, out, FAILED, zone, wh, run_id, report)
+        else:
+            report.loaded.append(out)
+    log.info("%s: %s", src.name, report.summary())
+    if report.errors:
+        msg = (f"{src.name}: {len(report.errors)} bad file(s) quarantined under "
+               f"{QUARANTINE_PREFIX} (good files loaded: {len(report.loaded)}):\n"
+               + "\n".join(f"  - {e}" for e in report.errors))
+        if config.on_error == "fail":
+            raise IngestError(msg)
+        log.warning("%s\n(on_error=continue: the task succeeds)", msg)
+    return report
+
+
+def _reject(src: Source, f, err: FileError, status: str, zone: LandingZone, wh: Warehouse,
+            run_id: str, report: IngestReport) -> None:
+    log.error("%s: %s", src.name, err)
+    qkey = quarantine(zone, f.key)
+    wh.record_failure(src, f, err, status=status, quarantine_key=qkey, run_id=run_id)
+    report.errors.append(err)
+
+
+def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh: Any,
+                   config: IngestConfig, run_id: str = "manual",
+                   grace: timedelta = timedelta(minutes=30)) -> dict:
+    """Production path of the Snowpipe sources: the pipe loads, this task verifies.
+
+    Fails when the pipe is not RUNNING; mirrors COPY_HISTORY into the load history;
+    quarantines and reports files the pipe rejected (ON_ERROR policy); warns about landed
+    files the pipe has not loaded after ``grace`` (S3 notification lost? ``ALTER PIPE ...
+    REFRESH`` re-queues them).
+    """
+    from include.c360.ingest.base import FileMeta
+    from include.c360.ingest.snowflake_loader import record_pipe_loads
+
+    files = list_interval(zone, src, start, end, config.lookback_days)
+    metas = {f.key: FileMeta(f.key, f.etag, f.etag, f.size, f.last_modified) for f in files}
+    since = start - timedelta(days=config.lookback_days)
+    check = wh.check_pipe(src, since, list(metas))
+    if check.state != "RUNNING":
+        raise IngestError(f"{src.name}: Snowpipe is {check.state}, not RUNNING "
+                          f"({check.pending_files} files pending)")
+    mirrored = record_pipe_loads(wh, src, check, metas, run_id)
+    already_failed = {e.key for e in check.errors if e.key not in metas}
+    errors = []
+    for err in check.errors:
+        if err.key in metas:  # still in the landing partition: move it aside once
+            errors.append(err)
+            log.error("%s: %s", src.name, err)
+            qkey = quarantine(zone, err.key)
+            wh.record_failure(src, metas[err.key], err, status=FAILED, quarantine_key=qkey,
+                              run_id=run_id)
+    now = datetime.now(UTC)
+    late = [k for k in check.not_yet_loaded
+            if now - metas[k].last_modified.astimezone(UTC) > grace]
+    for k in late:
+        log.warning("%s: %s landed but Snowpipe has not loaded it after %s", src.name, k, grace)
+    summary = {"source": src.name, "pipe_state": check.state, "pending": check.pending_files,
+               "loaded_by_pipe": len(check.loaded), "newly_recorded": mirrored,
+               "not_yet_loaded": check.not_yet_loaded, "late": late,
+               "errors": [str(e) for e in errors], "known_failures": sorted(already_failed)}
+    log.info("%s", summary)
+    if errors:
+        msg = f"{src.name}: Snowpipe rejected {len(errors)} file(s): " + "; ".join(
+            str(e) for e in errors)
+        if config.on_error == "fail":
+            raise IngestError(msg)
+        log.warning(msg)
+    return summary

@@ -1,0 +1,70 @@
+"""The callables behind the ingestion and setup DAGs' tasks (kept out of ``dags/``).
+
+Connections are opened here, inside the running task, never at DAG parse time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from include.c360.config import settings
+from include.c360.ingest.config import IngestConfig
+from include.c360.ingest.dialect import warehouse
+from include.c360.landing import landing_zone
+from include.c360.sources import source
+
+log = logging.getLogger(__name__)
+
+
+def _interval(context: dict[str, Any]) -> tuple[datetime, datetime]:
+    end = context.get("data_interval_end") or datetime.now(UTC)
+    start = context.get("data_interval_start") or end - timedelta(days=1)
+    return start, end
+
+
+def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
+    """Load one source's data interval (COPY INTO), or verify its Snowpipe in production."""
+    from include.c360.ingest.run import check_snowpipe, ingest
+
+    src = source(source_name)
+    config = IngestConfig.from_env(context.get("params"))
+    start, end = _interval(context)
+    run_id = str(context.get("run_id") or "manual")
+    zone = landing_zone(settings().landing)
+    log.info("%s: interval %s .. %s (lookback %s days), landing %s", src.name, start, end,
+             config.lookback_days, zone.uri)
+    wh = warehouse(config)
+    try:
+        wh.ensure_ready()
+        if wh.dialect == "snowflake" and src.load_strategy == "snowpipe":
+            return check_snowpipe(src, start, end, zone=zone, wh=wh, config=config,
+                                  run_id=run_id)
+        return ingest(src, start, end, zone=zone, wh=wh, config=config, run_id=run_id).summary()
+    finally:
+        wh.close()
+
+
+def check_landing(source_name: str, **context: Any) -> dict[str, Any]:
+    """Local landing zone: nothing to wait for (files are written before the run); log what
+    the interval's partitions hold so an empty run is visible."""
+    from include.c360.ingest.plan import list_interval
+
+    src = source(source_name)
+    config = IngestConfig.from_env(context.get("params"))
+    start, end = _interval(context)
+    files = list_interval(landing_zone(settings().landing), src, start, end, config.lookback_days)
+    log.info("%s: %s file(s) in the local landing partitions of %s .. %s (no wait locally)",
+             src.name, len(files), start, end)
+    return {"files": len(files)}
+
+
+def setup_duckdb(**context: Any) -> str:
+    config = IngestConfig.from_env(context.get("params"))
+    wh = warehouse(config, target="duckdb")
+    try:
+        wh.setup()
+    finally:
+        wh.close()
+    return str(settings().duckdb_path)

@@ -1,0 +1,1 @@
+select system$pipe_status('{{ params.database }}.{{ params.raw_schema }}.{{ src.name }}_pipe') as status;

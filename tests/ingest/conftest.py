@@ -1,0 +1,69 @@
+"""Fixtures for the ingestion tests: generator exports, a DuckDB warehouse, env isolation."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# Airflow reads its home at import: keep it out of ~/airflow unless the caller chose one.
+os.environ.setdefault("AIRFLOW_HOME", os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                                                   f"c360_ingest_tests_{os.getuid()}"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "false")
+
+AS_OF = date(2026, 11, 24)
+SCALE = 0.002
+HISTORY_DAYS = 14
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A small generator history (+ one increment day) written once per session."""
+    from include.c360.generator import GeneratorConfig, generate_day, generate_history
+
+    root = tmp_path_factory.mktemp("gen")
+    cfg = GeneratorConfig(seed=42, scale=SCALE, as_of=AS_OF, history_days=HISTORY_DAYS)
+    hist = generate_history(cfg, str(root / "history"), ground_truth_dir=root / "gt")
+    day = generate_day(cfg, date(2026, 11, 25), str(root / "day"))
+    return {"root": root, "history": hist, "day": day, "config": cfg}
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+    """An isolated data dir (landing + warehouse) selected through the environment."""
+    data = tmp_path / "data"
+    (data / "landing").mkdir(parents=True)
+    monkeypatch.setenv("C360_DATA_DIR", str(data))
+    monkeypatch.delenv("C360_LANDING", raising=False)
+    monkeypatch.delenv("C360_DUCKDB_PATH", raising=False)
+    monkeypatch.setenv("C360_TARGET", "duckdb")
+    for k in list(os.environ):
+        if k.startswith("C360_INGEST_"):
+            monkeypatch.delenv(k)
+    yield {"data": data, "landing": data / "landing", "duckdb": data / "warehouse" / "c360.duckdb"}
+
+
+@pytest.fixture
+def zone(env: dict):
+    from include.c360.landing import LocalLandingZone
+
+    return LocalLandingZone(env["landing"])
+
+
+@pytest.fixture
+def wh(env: dict):
+    from include.c360.ingest.config import IngestConfig
+    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+
+    w = DuckDBWarehouse(env["duckdb"], IngestConfig())
+    w.setup()
+    yield w
+    w.close()
+
+
+def copy_landing(src: Path, dest: Path) -> None:
+    shutil.copytree(src, dest, dirs_exist_ok=True)

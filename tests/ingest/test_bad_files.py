@@ -1,0 +1,181 @@
+"""Bad input never passes silently and never blocks good data.
+
+Every kind of bad file, in each file format, lands in quarantine with an error naming file,
+row and column, is in the load history, and the good file of the same batch loads.
+"""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, date, datetime
+
+import pytest
+
+from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
+from include.c360.ingest.run import IngestError, ingest
+from include.c360.sources import source
+from tests.ingest.exports import encode, rows_for, write_export
+
+pytestmark = pytest.mark.timeout(60)
+
+GOOD_DAY, BAD_DAY = date(2026, 11, 23), date(2026, 11, 24)
+RUN = (datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+# one source per file format, and a typed (non-varchar) column of each to break
+FORMATS = {"orders": "total_amount", "events": "event_timestamp", "transactions": "amount"}
+KINDS = ["missing_column", "extra_column", "renamed_column", "wrong_type", "truncated",
+         "empty_file"]
+
+
+def _bad_bytes(kind: str, name: str, column: str) -> tuple[bytes, int | None, str | None]:
+    """The bad file's bytes, the row (0 = header/schema) and column the error must name."""
+    src = source(name)
+    cols = rows_for(src, 12, BAD_DAY, seed=9)
+    header_row = 1 if src.file_format == "ndjson_gzip" else 0
+    if kind == "missing_column":
+        cols.pop(column)
+        return encode(src, cols), header_row, column
+    if kind == "extra_column":
+        cols["loyalty_tier"] = ["gold"] * 12
+        return encode(src, cols), header_row, "loyalty_tier"
+    if kind == "renamed_column":
+        cols = {("amt" if k == column else k): v for k, v in cols.items()}
+        return encode(src, cols), header_row, column
+    if kind == "wrong_type":
+        cols[column] = [str(v) for v in cols[column]]
+        cols[column][3] = "not-a-value"
+        return encode(src, cols), 4, column
+    if kind == "truncated":
+        data = encode(src, rows_for(src, 3000, BAD_DAY, seed=9))
+        return data[: len(data) // 2], None, None
+    if kind == "empty_file":
+        return b"", None, None
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("on_error", ["fail", "continue"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_bad_file_is_quarantined_and_good_file_loads(name, kind, on_error, env, zone, wh):
+    src = source(name)
+    good_key = write_export(zone, src, GOOD_DAY, 20, hour=5)
+    bad_key = src.file_key(datetime(2026, 11, 24, 6) if src.partition == "hour" else BAD_DAY)
+    data, row, column = _bad_bytes(kind, name, FORMATS[name])
+    with zone.open_writer(bad_key) as fh:
+        fh.write(data)
+
+    cfg = IngestConfig(on_error=on_error, lookback_days=1)
+    if on_error == "fail":
+        with pytest.raises(IngestError) as exc:
+            ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
+        message = str(exc.value)
+    else:
+        report = ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
+        assert len(report.errors) == 1
+        message = str(report.errors[0])
+    assert bad_key in message
+
+    # the good file of the same batch loaded, nothing of the bad one did
+    per_file = dict(wh.con.execute(
+        f"select _source_file, count(*) from raw.{name} group by 1").fetchall())
+    assert per_file == {good_key: 20}
+    # moved aside to _quarantine/<original key>
+    assert not zone.exists(bad_key)
+    assert zone.exists(QUARANTINE_PREFIX + bad_key)
+    # in the load history with file, row and column
+    hist = wh.con.execute(
+        "select status, error_row, error_column, error_message, quarantine_key "
+        "from raw_meta.load_history where file_key = ?", [bad_key]).fetchall()
+    assert len(hist) == 1
+    status, err_row, err_col, err_msg, qkey = hist[0]
+    assert status == "FAILED" and qkey == QUARANTINE_PREFIX + bad_key
+    assert bad_key in err_msg
+    if column is not None:
+        assert err_col == column and repr(column) in err_msg
+    if row is not None:
+        assert err_row == row
+    if kind == "truncated" and src.file_format != "parquet":
+        assert "truncated" in err_msg and err_row is not None and err_row > 1
+    if kind == "empty_file":
+        assert "empty" in err_msg
+    if kind == "renamed_column":
+        assert "renamed" in err_msg
+    # the next run does not trip over it again (it is no longer in the partition)
+    again = ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
+    assert again.errors == [] and again.loaded == []
+
+
+def test_error_message_names_file_row_and_column_for_a_bad_csv_value(env, zone, wh):
+    src = source("support_tickets")
+    cols = rows_for(src, 9, BAD_DAY)
+    cols["satisfaction_score"] = [str(v) for v in cols["satisfaction_score"]]
+    cols["satisfaction_score"][6] = "five"
+    key = src.file_key(BAD_DAY)
+    with zone.open_writer(key) as fh:
+        fh.write(encode(src, cols))
+    with pytest.raises(IngestError) as exc:
+        ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig())
+    assert (f"file {key} row 7, column 'satisfaction_score': value 'five' is not a valid int"
+            in str(exc.value))
+
+
+def test_header_only_csv_and_empty_ndjson_are_valid_empty_exports(env, zone, wh):
+    for name in ("campaigns", "events"):
+        src = source(name)
+        key = write_export(zone, src, BAD_DAY, 0, hour=3, cols={c.name: [] for c in
+                                                               src.raw_columns})
+        with zone.open(key) as fh:
+            assert gzip.decompress(fh.read()).count(b"\n") <= 1
+        r = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig())
+        assert r.errors == [] and [x.rows for x in r.loaded] == [0]
+
+
+@pytest.mark.parametrize("policy", ["reload", "reject"])
+def test_changed_file_under_the_same_name(policy, env, zone, wh):
+    src = source("orders")
+    key = write_export(zone, src, BAD_DAY, 10, seed=1)
+    ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig())
+    write_export(zone, src, BAD_DAY, 14, seed=2)  # re-exported with different content
+    cfg = IngestConfig(on_changed_file=policy, on_error="continue")
+    report = ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
+    assert report.changed == [key]
+    hist = wh.con.execute("select status, replaced_rows, error_message from "
+                          "raw_meta.load_history where file_key = ? order by finished_at",
+                          [key]).fetchall()
+    rows = wh.con.execute("select count(*), count(distinct order_id) from raw.orders").fetchone()
+    if policy == "reload":
+        assert rows == (14, 14)  # the previous 10 rows replaced, nothing duplicated
+        assert [h[0] for h in hist] == ["LOADED", "LOADED"] and hist[1][1] == 10
+        assert zone.exists(key)
+    else:
+        assert rows == (10, 10)  # previous rows kept
+        assert [h[0] for h in hist] == ["LOADED", "REJECTED_CHANGED"]
+        assert key in hist[1][2] and "changed" in hist[1][2]
+        assert zone.exists(QUARANTINE_PREFIX + key) and not zone.exists(key)
+        with pytest.raises(IngestError, match="changed since it was loaded"):
+            write_export(zone, src, BAD_DAY, 12, seed=3)
+            ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(on_changed_file="reject"))
+
+
+@pytest.mark.parametrize("drift", ["missing", "extra"])
+def test_ndjson_drift_in_a_later_record_is_caught(drift, env, zone, wh):
+    """The first record is fine; record 6 lacks a key or carries an extra one."""
+    import json as _json
+
+    src = source("events")
+    cols = rows_for(src, 9, BAD_DAY)
+    records = [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+    if drift == "missing":
+        del records[5]["browser"]
+    else:
+        records[5]["referrer"] = "https://example.com"
+    key = src.file_key(datetime(2026, 11, 24, 9))
+    with zone.open_writer(key) as fh:
+        fh.write(gzip.compress("".join(_json.dumps(r, default=str) + "\n"
+                                       for r in records).encode()))
+    good = write_export(zone, src, BAD_DAY, 4, hour=8)
+    report = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(on_error="continue"))
+    assert [r.key for r in report.loaded] == [good]
+    err = report.errors[0]
+    assert (err.key, err.row, err.column) == (key, 6, "browser" if drift == "missing"
+                                              else "referrer")
+    assert wh.con.execute("select count(*) from raw.events").fetchone()[0] == 4

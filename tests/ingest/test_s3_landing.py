@@ -1,0 +1,123 @@
+"""The production landing zone (S3 through the amazon provider) against a local moto server:
+upload, list, sensor poke, load into DuckDB, quarantine inside the bucket."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, date, datetime
+
+import pytest
+
+from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
+from include.c360.ingest.run import ingest
+from include.c360.sources import source
+from tests.ingest.exports import write_export
+
+pytestmark = pytest.mark.timeout(90)
+
+BUCKET = "c360-landing"
+UTC = UTC
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(moto_endpoint, env, monkeypatch):
+    import boto3
+
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps({
+        "conn_type": "aws", "login": "testing", "password": "testing",
+        "extra": {"endpoint_url": moto_endpoint, "region_name": "us-east-1"},
+    }))
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(k, "testing")
+    monkeypatch.setenv("C360_LANDING", f"s3://{BUCKET}/landing")
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    try:
+        client.create_bucket(Bucket=BUCKET)
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    return {**env, "client": client}
+
+
+def _render(template: str, when: datetime) -> str:
+    import jinja2
+
+    e = jinja2.Environment()
+    e.filters["ds"] = lambda d: d.strftime("%Y-%m-%d")
+    return e.from_string(template).render(data_interval_start=when)
+
+
+def test_upload_list_sense_and_load_from_s3(s3_env, wh):
+    from include.c360.ingest import tasks
+    from include.c360.ingest.dag_parts import landing_wait
+    from include.c360.landing import S3LandingZone, landing_zone
+
+    zone = landing_zone()
+    assert isinstance(zone, S3LandingZone) and zone.bucket == BUCKET
+    orders, events = source("orders"), source("events")
+    k1 = write_export(zone, orders, date(2026, 11, 23), 12)
+    k2 = write_export(zone, orders, date(2026, 11, 24), 8, seed=1)
+    k3 = write_export(zone, events, date(2026, 11, 24), 30, hour=7)
+    assert [f.key for f in zone.list("orders/")] == [k1, k2]
+    assert s3_env["client"].head_object(Bucket=BUCKET, Key=f"landing/{k3}")["ContentLength"] > 0
+
+    # the S3KeySensor the DAG uses waits on the interval's partition (hourly for events)
+    sensor = landing_wait(events, check_task=None)
+    assert type(sensor).__name__ == "S3KeySensor" and sensor.mode == "reschedule"
+    sensor.bucket_key = _render(sensor.bucket_key, datetime(2026, 11, 24, 7, tzinfo=UTC))
+    assert sensor.bucket_key == "landing/events/dt=2026-11-24/hr=07/*.ndjson.gz"
+    assert sensor.poke({}) is True
+    sensor.bucket_key = "landing/events/dt=2026-11-24/hr=08/*.ndjson.gz"
+    assert sensor.poke({}) is False
+
+    # the load task itself, as the DAG calls it, reading S3 through landing.local_copy
+    out = tasks.ingest_source(
+        "orders", data_interval_start=datetime(2026, 11, 24, 2, tzinfo=UTC),
+        data_interval_end=datetime(2026, 11, 25, 2, tzinfo=UTC), params={"lookback_days": 2},
+        run_id="scheduled__s3")
+    assert out["loaded_files"] == 2 and out["rows"] == 20
+    wh.close()
+    assert wh.con.execute("select _source_file, count(*) from raw.orders group by 1 order by 1"
+                          ).fetchall() == [(k1, 12), (k2, 8)]
+    etags = dict(wh.con.execute("select file_key, file_etag from raw_meta.load_history"
+                                ).fetchall())
+    assert etags[k1] == s3_env["client"].head_object(
+        Bucket=BUCKET, Key=f"landing/{k1}")["ETag"].strip('"')
+    wh.close()
+    again = tasks.ingest_source(
+        "orders", data_interval_start=datetime(2026, 11, 24, 2, tzinfo=UTC),
+        data_interval_end=datetime(2026, 11, 25, 2, tzinfo=UTC), params={}, run_id="retry")
+    assert again["loaded_files"] == 0 and again["skipped_files"] == 2
+
+
+def test_bad_file_in_s3_is_moved_to_the_quarantine_prefix(s3_env, wh):
+    from include.c360.landing import landing_zone
+
+    zone = landing_zone()
+    src = source("transactions")
+    good = write_export(zone, src, date(2026, 11, 24), 10)
+    bad = src.file_key(datetime(2026, 11, 24, 13, 15))
+    with zone.open_writer(bad) as fh:
+        fh.write(b"PAR1 this is not parquet")
+    report = ingest(src, datetime(2026, 11, 24, 13, tzinfo=UTC),
+                    datetime(2026, 11, 24, 13, 15, tzinfo=UTC), zone=zone, wh=wh,
+                    config=IngestConfig(on_error="continue"))
+    assert [r.key for r in report.loaded] == [good]
+    assert len(report.errors) == 1 and bad in str(report.errors[0])
+    keys = {o["Key"] for o in s3_env["client"].list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert f"landing/{QUARANTINE_PREFIX}{bad}" in keys and f"landing/{bad}" not in keys
