@@ -224,8 +224,13 @@ def dbt_layer(layer: Layer, cfg: TransformConfig, manifest_path: Path) -> Any:
         "install_deps": False,
         "append_env": True,
         "env": {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        **cfg.pool_args,
     }
+    configs = _cosmos_configs(cfg, manifest_path, mode)
+    if mode == "watcher":
+        # only the producer opens the warehouse; the sensors just read its XComs
+        configs["execution_config"].setup_operator_args = dict(cfg.pool_args)
+    else:
+        operator_args.update(cfg.pool_args)
     return DbtTaskGroup(
         group_id=layer.group_id,
         tooltip=layer.tooltip,
@@ -233,11 +238,13 @@ def dbt_layer(layer: Layer, cfg: TransformConfig, manifest_path: Path) -> Any:
             load_method=LoadMode.DBT_MANIFEST,
             select=list(layer.select),
             exclude=list(layer.exclude),
-            test_behavior=TestBehavior.BUILD,
+            # local: one `dbt build` per node (model + its tests); watcher: the producer's one
+            # `dbt build` runs the tests, a sensor per node reports them (BUILD unsupported)
+            test_behavior=TestBehavior.AFTER_EACH if mode == "watcher" else TestBehavior.BUILD,
             emit_datasets=False,  # target-independent Assets are attached below instead
         ),
         operator_args=operator_args,
-        **_cosmos_configs(cfg, manifest_path, mode),
+        **configs,
     )
 
 
@@ -256,7 +263,8 @@ def _attach_assets(group: Any, manifest: dict[str, Any]) -> None:
         if (node.get("config") or {}).get("materialized") == "ephemeral":
             continue
         for t in _tasks_of(task_or_group):
-            t.outlets = [*list(t.outlets or []), model_asset(node)]
+            if "Test" not in type(t).__name__:  # the task that builds it, not its tests
+                t.outlets = [*list(t.outlets or []), model_asset(node)]
 
 
 def _wire_lineage(groups: list[Any]) -> None:
