@@ -104,6 +104,8 @@ def main() -> int:
                     help="Cosmos execution mode (default: both, one after the other)")
     ap.add_argument("--fresh", action="store_true", help="regenerate and reload the data")
     ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work dir (warehouse copies, Airflow homes and task logs)")
     args = ap.parse_args()
 
     from include.c360.transform.manifest import build_manifest
@@ -121,8 +123,11 @@ def main() -> int:
         shutil.rmtree(out / "world" / "landing", ignore_errors=True)
     build_manifest()
 
+    keep_dir = tempfile.mkdtemp(prefix="bench_tx_") if args.keep else None
     with tempfile.TemporaryDirectory(prefix="bench_tx_") as tmp:
-        work = Path(tmp)
+        work = Path(keep_dir or tmp)
+        if keep_dir:
+            print(f"work dir (kept): {work}", flush=True)
         db = work / "dbt" / "c360.duckdb"
         db.parent.mkdir()
         shutil.copy(pristine, db)

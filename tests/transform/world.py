@@ -78,9 +78,9 @@ def build_world(root: Path, scale: float, as_of: date, seed: int = 42,
 
 def ensure_manifest() -> Path:
     """The dbt manifest the DAG renders from (built by ``dbt parse`` when missing or stale)."""
-    from include.c360.transform.manifest import build_manifest, manifest_path
+    from include.c360.transform.manifest import build_manifest, render_manifest_path
 
-    path = manifest_path()
+    path = render_manifest_path()
     dbt_dir = REPO / "dbt"
     newest = max(p.stat().st_mtime for p in dbt_dir.rglob("*")
                  if p.is_file() and "target" not in p.parts and "logs" not in p.parts)

@@ -22,6 +22,14 @@ from include.c360.config import settings
 log = logging.getLogger(__name__)
 
 BUILD_COMMAND = "python -m include.c360.transform.manifest"
+RENDER_MANIFEST = "render_manifest.json"
+# What Cosmos and the DAG read from a node/source: the render manifest keeps only these (and no
+# macros, docs, parent/child maps), so the DAG processor parses a third of the JSON per group.
+RENDER_KEYS = frozenset({
+    "unique_id", "name", "resource_type", "package_name", "original_file_path", "path", "fqn",
+    "config", "tags", "depends_on", "freshness", "schema", "alias", "identifier",
+    "source_name", "loaded_at_field", "attached_node", "meta", "database",
+})
 
 
 class ManifestMissingError(FileNotFoundError):
@@ -29,13 +37,35 @@ class ManifestMissingError(FileNotFoundError):
 
 
 def manifest_path() -> Path:
+    """dbt's full manifest (``C360_DBT_MANIFEST`` or ``dbt/target/manifest.json``)."""
     default = settings().dbt_project_dir / "target" / "manifest.json"
     return Path(os.environ.get("C360_DBT_MANIFEST", default))
 
 
+def render_manifest_path() -> Path:
+    """The slim copy the DAG is rendered from, beside the full manifest."""
+    return manifest_path().with_name(RENDER_MANIFEST)
+
+
+def write_render_manifest(full: Path, dest: Path | None = None) -> Path:
+    """Write the render manifest: nodes, sources and exposures with the keys Cosmos reads."""
+    import json
+
+    dest = dest or full.with_name(RENDER_MANIFEST)
+    manifest = json.loads(full.read_text(encoding="utf-8"))
+    slim = {"metadata": manifest["metadata"], "selectors": manifest.get("selectors", {})}
+    for section in ("nodes", "sources", "exposures"):
+        slim[section] = {uid: {k: v for k, v in node.items() if k in RENDER_KEYS}
+                         for uid, node in manifest.get(section, {}).items()}
+    tmp = dest.with_suffix(".tmp")
+    tmp.write_text(json.dumps(slim), encoding="utf-8")
+    tmp.replace(dest)
+    return dest
+
+
 def require_manifest() -> Path:
-    """The manifest's path, or a clear error saying how to build it."""
-    path = manifest_path()
+    """The render manifest's path, or a clear error saying how to build it."""
+    path = render_manifest_path()
     if not path.is_file():
         raise ManifestMissingError(
             f"dbt manifest not found at {path}: the transform DAG is rendered from a manifest "
@@ -73,7 +103,9 @@ def build_manifest(target_path: Path | None = None, timeout: float = 600) -> Pat
             f"{proc.stderr[-2000:]}"
         )
     path = target_path / "manifest.json"
-    log.info("dbt manifest written to %s in %.1fs", path, time.perf_counter() - started)
+    write_render_manifest(path)
+    log.info("dbt manifest written to %s (and %s) in %.1fs", path, RENDER_MANIFEST,
+             time.perf_counter() - started)
     return path
 
 
