@@ -72,6 +72,8 @@ def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
         "AIRFLOW_CONN_DUCKDB_DEFAULT": json.dumps({"conn_type": "duckdb",
                                                    "host": str(db_path)}),
         "C360_COSMOS_EXECUTION_MODE": mode, "C360_TRANSFORM_RETRIES": "0",
+        # only the triggered run: no cron/catch-up run of the DAG next to it
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
         "DO_NOT_TRACK": "1",
     }
     os.environ.update(env)

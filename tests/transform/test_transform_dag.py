@@ -239,3 +239,29 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
     ti = FakeTI()
     ctx = {"ti": ti, "dag_run": SimpleNamespace(run_after=now - timedelta(days=2))}
     assert check_source_freshness(specs["customers"], True, **ctx)["status"] == "pass"
+
+
+def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
+    code = (
+        "from pathlib import Path\n"
+        "from airflow.dag_processing.dagbag import BundleDagBag\n"
+        f"d = Path({str(DAGS)!r})\n"
+        "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
+        "bundle_name='dags-folder')\n"
+        "assert not bag.import_errors, bag.import_errors\n"
+        "dag = bag.dags['c360_transform']\n"
+        "b = dag.get_task('marts.fct_transactions_model_build')\n"
+        "ml = [t for t in dag.tasks if t.task_id.startswith('ml_scoring.')]\n"
+        "print('RESULT', sorted({t.pool for t in dag.tasks}), "
+        "type(b.profile_config.profile_mapping).__name__, "
+        "b.profile_config.target_name, sum(len(t.upstream_task_ids & {x.task_id for x in ml}) "
+        "for t in ml))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "AIRFLOW_HOME": str(tmp_path),
+           "C360_TARGET": "snowflake"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT")), proc.stderr)
+    # no one-slot pool, the Snowflake profile mapping, scoring tasks not chained
+    assert line == "RESULT ['default_pool'] SnowflakeUserPasswordProfileMapping snowflake 0", \
+        line[-3000:]
