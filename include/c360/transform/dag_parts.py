@@ -61,6 +61,7 @@ AS_OF = "{{ params.as_of_date or ((dag_run.logical_date or dag_run.run_after) | 
 FULL_REFRESH = "{{ params.full_refresh }}"
 ASSET_URI_PREFIX = "x-c360://warehouse"
 EXECUTION_MODES = ("local", "watcher")
+WATCHER_POKE_SECONDS = 2
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,19 @@ class Layer:
     tooltip: str
     exclude: tuple[str, ...] = ()
     emits_assets: bool = False
+    # watcher: the producer's `dbt build` selects tests eagerly (any parent selected); tests
+    # defined on later layers' models must wait for their layer's build
+    later: tuple[str, ...] = ()
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)"),
+    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)",
+          later=("path:models/intermediate", "path:models/marts", "path:models/features")),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
-          exclude=("fct_customer_value",), emits_assets=True),
+          exclude=("fct_customer_value",), emits_assets=True,
+          later=("fct_customer_value+", "path:models/features")),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           emits_assets=True),
@@ -237,7 +243,7 @@ def dbt_layer(layer: Layer, cfg: TransformConfig, manifest_path: Path) -> Any:
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             select=list(layer.select),
-            exclude=list(layer.exclude),
+            exclude=list(layer.exclude) + (list(layer.later) if mode == "watcher" else []),
             # local: one `dbt build` per node (model + its tests); watcher: the producer's one
             # `dbt build` runs the tests, a sensor per node reports them (BUILD unsupported)
             test_behavior=TestBehavior.AFTER_EACH if mode == "watcher" else TestBehavior.BUILD,
@@ -265,6 +271,21 @@ def _attach_assets(group: Any, manifest: dict[str, Any]) -> None:
         for t in _tasks_of(task_or_group):
             if "Test" not in type(t).__name__:  # the task that builds it, not its tests
                 t.outlets = [*list(t.outlets or []), model_asset(node)]
+
+
+def _share_partial_parse_cache(groups: list[Any]) -> None:
+    """One Cosmos cache dir for every dbt task of the DAG (Cosmos keeps one per task group).
+
+    dbt re-parses the whole project when ``--vars`` change (as_of_date changes every day): with
+    one cache only the run's first dbt task pays that full parse, the others reuse its
+    ``partial_parse.msgpack`` (Cosmos copies it atomically).
+    """
+    tasks = [t for g in groups for tg in g.tasks_map.values() for t in _tasks_of(tg)
+             if getattr(t, "cache_dir", None) is not None]
+    if tasks:
+        shared = tasks[0].cache_dir
+        for t in tasks:
+            t.cache_dir = shared
 
 
 def _wire_lineage(groups: list[Any]) -> None:
@@ -341,6 +362,7 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
         pool=cfg.pool_args.get("pool"), retries=cfg.retries,
     )
 
+    _share_partial_parse_cache(list(groups.values()))
     staging, intermediate, marts, features, snapshot, publish = (
         groups[layer.group_id] for layer in LAYERS)
     if cfg.execution_mode == "local":
@@ -352,7 +374,14 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
                 if parent_id in checks and node_id in staging.tasks_map:
                     checks[parent_id] >> staging.tasks_map[node_id]
     else:
-        # watcher: one dbt build per group; groups run layer after layer
+        # watcher: sensors poll the producer's XComs every 2 s (Cosmos: 10 s, i.e. up to 10 s
+        # lost at every layer boundary)
+        for g in groups.values():
+            for tg in g.tasks_map.values():
+                for t in _tasks_of(tg):
+                    if hasattr(t, "producer_task_id") and hasattr(t, "poke_interval"):
+                        t.poke_interval = WATCHER_POKE_SECONDS
+        # one dbt build per group; groups run layer after layer
         list(checks.values()) >> staging
         staging >> intermediate >> marts >> features
         staging >> snapshot
