@@ -14,10 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +67,8 @@ def main() -> int:
         f.unlink(missing_ok=True)
     zone = LocalLandingZone(landing)
     start = datetime.combine(args.as_of - timedelta(days=args.history_days - 1),
-                             datetime.min.time(), timezone.utc)
-    end = datetime.combine(args.as_of, datetime.min.time(), timezone.utc) + timedelta(days=1)
+                             datetime.min.time(), UTC)
+    end = datetime.combine(args.as_of, datetime.min.time(), UTC) + timedelta(days=1)
     config = IngestConfig(lookback_days=0)
     mb = sum(f.size for f in zone.list()) / 1e6
 
@@ -76,7 +77,7 @@ def main() -> int:
     total_rows, total_files = 0, 0
     with DuckDBWarehouse(db, config) as wh:
         wh.setup()
-        t_all = time.perf_counter()
+        t_all, cpu_all = time.perf_counter(), time.process_time()
         for src in SOURCES:
             t = time.perf_counter()
             r = ingest(src, start, end, zone=zone, wh=wh, config=config, run_id="bench")
@@ -87,6 +88,7 @@ def main() -> int:
             total_files += len(r.loaded)
             print(f"{src.name:<16}{len(r.loaded):>7,}{r.rows:>12,}{dt:>9.2f}{r.rows / dt:>12,.0f}")
         load_s = time.perf_counter() - t_all
+        cpu_s = time.process_time() - cpu_all
         print(f"{'TOTAL':<16}{total_files:>7,}{total_rows:>12,}{load_s:>9.2f}"
               f"{total_rows / load_s:>12,.0f}")
 
@@ -99,7 +101,9 @@ def main() -> int:
         raw = sum(wh.con.execute(f"select count(*) from raw.{s.name}").fetchone()[0]
                   for s in SOURCES)
 
-    print(f"\nno-op re-run of all {len(SOURCES)} sources: {noop_s:.2f} s, files reloaded: "
+    print(f"\nCPU time of the load (all threads): {cpu_s:.1f} s on {os.cpu_count()} cores; "
+          f"load average now {os.getloadavg()[0]:.1f} (other processes share the machine)")
+    print(f"no-op re-run of all {len(SOURCES)} sources: {noop_s:.2f} s, files reloaded: "
           f"{reloaded}, RAW rows still {raw:,} (loaded {total_rows:,})")
     full = args.scale >= 1.0
     scale_note = "" if full else f" (at scale {args.scale:g}; the targets are for scale 1.0)"

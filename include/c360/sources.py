@@ -74,6 +74,11 @@ class Source:
         return f"{prefix}{self.name}_{stamp}{suffix}{self.file_extension}"
 
     @property
+    def hourly_increments(self) -> bool:
+        """Near-realtime (Snowpipe) sources land a day's increment as 24 hourly batch files."""
+        return self.load_strategy == "snowpipe"
+
+    @property
     def freshness_warn(self) -> timedelta:
         return timedelta(hours=self.warn_after_hours)
 

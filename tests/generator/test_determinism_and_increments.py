@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from include.c360.generator import GeneratorConfig, generate_day, generate_history
+from include.c360.generator import GeneratorConfig, generate_day, generate_days, generate_history
 from include.c360.generator.__main__ import main
 from tests.generator.conftest import AS_OF, MONDAY, TUESDAY, checksums, rows, scalar
 
@@ -37,6 +37,19 @@ def test_rerunning_a_day_rewrites_identical_bytes(gen):
     before = checksums(gen.landing)
     generate_day(CONFIG, TUESDAY, str(gen.landing), sources=["customers", "events"])
     assert checksums(gen.landing) == before
+
+
+def test_several_days_at_once_write_the_same_files(gen, tmp_path):
+    from tests.generator.conftest import CONFIG
+
+    sums = generate_days(CONFIG, [MONDAY, TUESDAY], str(tmp_path),
+                         sources=["customers", "products", "transactions"])
+    assert [s.day for s in sums] == [MONDAY, TUESDAY]
+    assert [s.by_source()["transactions"].keys for s in sums] == [
+        gen.monday.by_source()["transactions"].keys, gen.tuesday.by_source()["transactions"].keys]
+    got = checksums(tmp_path)
+    assert len(got) == 1 + 1 + 1 + 24 + 24  # customers x2, Monday's products, 2 x 24 batches
+    assert all(gen.after_checksums[k] == v for k, v in got.items())
 
 
 def test_new_customers_continue_the_id_sequence(gen):
@@ -111,3 +124,8 @@ def test_cli_writes_an_increment_and_prints_the_summary(tmp_path, capsys):
     assert "products/dt=2026-03-16/products_20260316.csv.gz" in files  # a Monday
     assert len([f for f in files if f.startswith("events/dt=2026-03-16/hr=")]) == 24
     assert main([*args[:-1], "orders,bogus"]) == 2
+    assert main([*args, "--until", "2026-03-17"]) == 0
+    assert (tmp_path / "l" / "orders/dt=2026-03-17/orders_20260317.csv.gz").is_file()
+    assert main([*args, "--until", "2026-03-15"]) == 2
+    assert main([a for a in args if a not in ("--day", "2026-03-16")] + ["--until",
+                                                                          "2026-03-17"]) == 2

@@ -17,8 +17,8 @@ DUCK_TYPES = {"varchar": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "boolean
 
 
 def history_days():
-    start = AS_OF - timedelta(days=CONFIG.history_days - 1)
-    return [start + timedelta(days=i) for i in range(CONFIG.history_days)]
+    assert CONFIG.history_start == AS_OF - timedelta(days=CONFIG.history_days - 1)
+    return [CONFIG.history_start + timedelta(days=i) for i in range(CONFIG.history_days)]
 
 
 def test_history_writes_one_file_per_source_per_day(gen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from include.c360.generator import GROUND_TRUTH_FILES
 from tests.generator.conftest import AS_OF, CONFIG, rows, scalar
 
 
@@ -30,7 +31,9 @@ def con(gen):
 
 
 def test_ground_truth_is_outside_the_landing_zone(gen, con):
-    for name in ("customers.parquet", "fraud_transactions.parquet", "manifest.json"):
+    assert GROUND_TRUTH_FILES == ("customers.parquet", "fraud_transactions.parquet",
+                                  "manifest.json")
+    for name in GROUND_TRUTH_FILES:
         assert (gen.ground_truth / name).is_file()
     assert gen.landing.resolve() not in gen.ground_truth.resolve().parents
     assert not any("ground_truth" in k or k.endswith("manifest.json")

@@ -20,6 +20,13 @@ SCALE = 0.002
 HISTORY_DAYS = 14
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A hard timeout on every ingestion test that does not set its own (nothing may hang)."""
+    for item in items:
+        if "tests/ingest/" in str(item.path) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(120))
+
+
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A small generator history (+ one increment day) written once per session."""

@@ -15,6 +15,7 @@ from include.c360.generator.api import (
     SourceSummary,
     Summary,
     generate_day,
+    generate_days,
     generate_history,
 )
 from include.c360.generator.dirt import DIRT, Dirt
@@ -29,5 +30,6 @@ __all__ = [
     "SourceSummary",
     "Summary",
     "generate_day",
+    "generate_days",
     "generate_history",
 ]

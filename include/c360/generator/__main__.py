@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 
-from include.c360.generator.api import generate_day, generate_history, tqdm_progress
+from include.c360.generator.api import generate_days, generate_history, tqdm_progress
 from include.c360.generator.world import GeneratorConfig
 from include.c360.sources import SOURCES
 
@@ -34,6 +34,9 @@ def parser() -> argparse.ArgumentParser:
                    help="days after --as-of that increments can be generated for")
     p.add_argument("--day", type=_date, default=None,
                    help="write only the increment landing on this day (after --as-of)")
+    p.add_argument("--until", type=_date, default=None,
+                   help="with --day: write the increments of --day .. --until (inclusive), "
+                   "simulating the world once")
     p.add_argument("--out", default=None,
                    help="landing zone: a folder or s3://bucket/prefix (default: C360_LANDING)")
     p.add_argument("--ground-truth-dir", default=None,
@@ -57,18 +60,25 @@ def main(argv: list[str] | None = None) -> int:
     progress = None if args.no_progress else tqdm_progress
     try:
         if args.day is None:
-            summary = generate_history(cfg, args.out, sources=sources, progress=progress,
-                                       ground_truth_dir=args.ground_truth_dir)
+            if args.until is not None:
+                raise ValueError("--until needs --day")
+            summaries = [generate_history(cfg, args.out, sources=sources, progress=progress,
+                                          ground_truth_dir=args.ground_truth_dir)]
         else:
-            summary = generate_day(cfg, args.day, args.out, sources=sources, progress=progress)
+            last = args.until or args.day
+            if last < args.day:
+                raise ValueError(f"--until {last} is before --day {args.day}")
+            days = [args.day + timedelta(days=i) for i in range((last - args.day).days + 1)]
+            summaries = generate_days(cfg, days, args.out, sources=sources, progress=progress)
     except (ValueError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    what = "history" if args.day is None else f"increment {args.day}"
-    print(f"\n{what} -> {summary.landing}")
-    print(summary.table())
-    if summary.ground_truth_dir:
-        print(f"ground truth -> {summary.ground_truth_dir}")
+    for summary in summaries:
+        what = "history" if summary.day is None else f"increment {summary.day}"
+        print(f"\n{what} -> {summary.landing}")
+        print(summary.table())
+        if summary.ground_truth_dir:
+            print(f"ground truth -> {summary.ground_truth_dir}")
     return 0
 
 

@@ -13,8 +13,9 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,8 @@ def _frame(w: World, name: str) -> tuple[Frame, Callable]:
     if name == "orders":
         fr = F.orders_frame(w)
         return fr, lambda lo, hi: X.orders_table(w, fr, lo, hi, src)
+    if name == "customers":
+        w.__dict__.pop("_contact_strings", None)
     if name == "campaigns":
         fr = F.campaigns_frame(w)
         return fr, lambda lo, hi: X.campaigns_table(w, fr, lo, hi, src)
@@ -127,6 +130,8 @@ ORDER = ("customers", "products", "orders", "campaigns", "transactions", "events
 
 def _release(w: World, name: str) -> None:
     """Drop world stages no later source needs, to bound memory."""
+    if name == "customers":
+        w.__dict__.pop("_contact_strings", None)
     if name == "campaigns":
         for k in ("campaigns", "converted", "_campaign_names"):
             w.__dict__.pop(k, None)
@@ -168,10 +173,19 @@ def generate_history(config: GeneratorConfig, out: str | None = None, *,
         else:
             fr, make = _frame(w, name)
             bar = progress(name, len(days))
-            for lo, hi, parts in X.day_slices(fr, days):
-                table = make(lo, hi)
-                for d, a, b in parts:
-                    _write(lz, src, src.file_key(day_date(d)), table.slice(a, b - a), ss)
+            # one writer thread encodes/compresses a chunk's files while the next chunk is
+            # built (zlib and Arrow release the GIL); at most one chunk waits, bounding memory
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="c360-writer") as pool:
+                pending: list[Future] = []
+                for lo, hi, parts in X.day_slices(fr, days):
+                    table = make(lo, hi)
+                    for f in pending:
+                        f.result()
+                        bar.update()
+                    pending = [pool.submit(_write, lz, src, src.file_key(day_date(d)),
+                                           table.slice(a, b - a), ss) for d, a, b in parts]
+                for f in pending:
+                    f.result()
                     bar.update()
             del fr, make
         bar.close()
@@ -189,48 +203,65 @@ def generate_day(config: GeneratorConfig, day: date, out: str | None = None, *,
                  sources: Iterable[str] | None = None,
                  progress: ProgressFactory | None = None) -> Summary:
     """Write one increment: the files that land on ``day`` (after ``as_of``)."""
+    return generate_days(config, [day], out, sources=sources, progress=progress)[0]
+
+
+def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None = None, *,
+                  sources: Iterable[str] | None = None,
+                  progress: ProgressFactory | None = None) -> list[Summary]:
+    """Write several increments (e.g. catching up a week) simulating the world only once.
+
+    Returns one ``Summary`` per day, in the order given; the files are exactly those that
+    ``generate_day`` writes for each day.
+    """
+    import numpy as np
+
     from include.c360.landing import landing_zone
 
-    d = day_number(day)
-    if not config.as_of_day < d <= config.end_day:
-        raise ValueError(
-            f"--day {day} must be after --as-of {config.as_of} and at most horizon_days="
-            f"{config.horizon_days} later ({day_date(config.end_day)}): the history covers "
-            f"up to as_of and the simulated world ends there")
+    days = list(days)
+    for day in days:
+        if not config.as_of_day < day_number(day) <= config.end_day:
+            raise ValueError(
+                f"--day {day} must be after --as-of {config.as_of} and at most horizon_days="
+                f"{config.horizon_days} later ({config.last_day}): the history covers up to "
+                f"as_of and the simulated world ends there")
     lz = landing_zone(out)
     progress = progress or _no_progress
     w = World(config)
-    results = []
+    results: dict[date, list[SourceSummary]] = {day: [] for day in days}
     for name in _selected(sources):
         src = source(name)
         t0 = time.perf_counter()
-        ss = SourceSummary(name)
-        if name == "products":
-            if day.weekday() == 0:  # weekly full catalog export on Mondays
-                _write(lz, src, src.file_key(day), X.products_table(w, d, src), ss)
-        else:
-            fr, make = _frame(w, name)
-            lo, hi = _rows_for_day(fr, d)
-            table = make(lo, hi)
-            if fr.hourly:  # micro-batches (transactions) / hourly batches (events)
-                import numpy as np
-
-                hours = fr.bucket[lo:hi] - d * 24
-                cuts = np.searchsorted(hours, np.arange(25))
-                bar = progress(name, 24)
-                for h in range(24):
-                    start = datetime(day.year, day.month, day.day, h)
-                    _write(lz, src, src.file_key(start),
-                           table.slice(int(cuts[h]), int(cuts[h + 1] - cuts[h])), ss)
-                    bar.update()
-                bar.close()
+        fr, make = (None, None) if name == "products" else _frame(w, name)
+        build_s = (time.perf_counter() - t0) / max(1, len(days))  # world share, per day
+        bar = progress(name, len(days) * (24 if src.hourly_increments else 1))
+        for day in days:
+            t1 = time.perf_counter()
+            d = day_number(day)
+            ss = SourceSummary(name)
+            if name == "products":
+                if day.weekday() == 0:  # weekly full catalog export on Mondays
+                    _write(lz, src, src.file_key(day), X.products_table(w, d, src), ss)
+                bar.update()
             else:
-                _write(lz, src, src.file_key(day), table, ss)
-            del fr, make, table
+                lo, hi = _rows_for_day(fr, d)
+                table = make(lo, hi)
+                if src.hourly_increments:  # transactions micro-batches, events batches
+                    cuts = np.searchsorted(fr.bucket[lo:hi] - d * 24, np.arange(25))
+                    for h in range(24):
+                        start = datetime(day.year, day.month, day.day, h)
+                        _write(lz, src, src.file_key(start),
+                               table.slice(int(cuts[h]), int(cuts[h + 1] - cuts[h])), ss)
+                        bar.update()
+                else:
+                    _write(lz, src, src.file_key(day), table, ss)
+                    bar.update()
+            ss.seconds = build_s + time.perf_counter() - t1
+            results[day].append(ss)
+        bar.close()
+        del fr, make
         _release(w, name)
-        ss.seconds = time.perf_counter() - t0
-        results.append(ss)
-    return Summary(config, "day", day, lz.uri, results)
+    return [Summary(config, "day", day, lz.uri, results[day]) for day in days]
 
 
 def _rows_for_day(fr: Frame, d: int) -> tuple[int, int]:
@@ -317,7 +348,3 @@ def write_ground_truth(w: World, directory: str | Path | None, landing_uri: str)
                 "seconds_per_day": DAY}
     (gt / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return gt
-
-
-def history_start(config: GeneratorConfig) -> date:
-    return config.as_of - timedelta(days=config.history_days - 1)

@@ -56,10 +56,11 @@ def _table(src: Source, arrays: dict[str, Any]) -> pa.Table:
     cols = []
     for fld in schema:
         a = arrays[fld.name]
-        if pa.types.is_timestamp(fld.type) and not isinstance(a, pa.Array):
-            a = _ts(a, unit)
-        cols.append(a if isinstance(a, pa.Array) and a.type == fld.type
-                    else pa.array(a, fld.type) if not isinstance(a, pa.Array) else a.cast(fld.type))
+        if not isinstance(a, pa.Array):  # numpy: numbers, or epoch seconds for timestamps
+            a = _ts(a, unit) if pa.types.is_timestamp(fld.type) else pa.array(a, fld.type)
+        if a.type != fld.type:
+            raise RuntimeError(f"{src.name}.{fld.name}: generated {a.type}, spec {fld.type}")
+        cols.append(a)
     return pa.Table.from_arrays(cols, schema=schema)
 
 
@@ -101,23 +102,45 @@ def _yyyymmdd(days) -> pa.Array:
 
 # ---- per-source materialisation ---------------------------------------------------------------
 
-def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Table:
+def _contact_strings(w: World) -> tuple[pa.Array, pa.Array]:
+    """Email and phone of every customer, built once (a customer is exported many times).
+
+    The email is ``first.last<number>@domain`` (unique: the number is the customer's); the
+    Title-cased dirty spelling is the CRM's stored value, so it is per customer.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    cached = w.__dict__.get("_contact_strings")
+    if cached is not None:
+        return cached
+    c, pools = w.customers, w.pools
+    n = c["n"]
+    num = np.arange(n)
+    lower_first = pa.array([x.lower() for x in pools.first_names]).take(pa.array(c["first"]))
+    lower_last = pa.array([x.lower() for x in pools.last_names]).take(pa.array(c["last"]))
+    domains = pa.array([d for d, _ in P.EMAIL_DOMAINS]).take(pa.array(c["domain"]))
+    email = pc.binary_join_element_wise(
+        lower_first, ".", lower_last, pc.cast(pa.array(num + 1), pa.string()), "@", domains, "")
+    dirty = w.rng("dirt/customers/email").random(n) < D.EMAIL_CASE  # as in customers_frame
+    email = pc.if_else(pa.array(dirty), pc.utf8_title(email), email)
+    prefix = pa.array([x[4] for x in P.COUNTRIES]).take(pa.array(c["country"]))
+    phone = pc.binary_join_element_wise(prefix, fixed_ids("", c["phone_num"], 10), "")
+    w.__dict__["_contact_strings"] = (email, _nullable(phone, c["phone_null"]))
+    return w.__dict__["_contact_strings"]
+
+
+def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Table:
+    import numpy as np
+    import pyarrow as pa
 
     c, pools = w.customers, w.pools
     col = {k: v[lo:hi] for k, v in fr.cols.items()}
     cust = col["cust"]
     first_i, last_i = c["first"][cust], c["last"][cust]
-    lower_first = pa.array([x.lower() for x in pools.first_names]).take(pa.array(first_i))
-    lower_last = pa.array([x.lower() for x in pools.last_names]).take(pa.array(last_i))
-    domains = pa.array([d for d, _ in P.EMAIL_DOMAINS]).take(pa.array(c["domain"][cust]))
-    email = pc.binary_join_element_wise(
-        lower_first, ".", lower_last, pc.cast(pa.array(cust + 1), pa.string()), "@", domains, "")
-    email = pc.if_else(pa.array(col["email_dirty"]), pc.utf8_title(email), email)
-    prefix = pa.array([x[4] for x in P.COUNTRIES]).take(pa.array(c["country"][cust]))
-    phone = pc.binary_join_element_wise(prefix, fixed_ids("", c["phone_num"][cust], 10), "")
+    email, phone = _contact_strings(w)
+    email, phone = email.take(pa.array(cust)), phone.take(pa.array(cust))
     state = c["state"][cust]
     lang_idx = c["language"][cust]
     arrays = {
@@ -125,7 +148,7 @@ def customers_table(w: World, fr: Frame, lo: int, hi: int, src: Source) -> pa.Ta
         "first_name": D.dirty_take(pools.first_names, "title", first_i, col["first_code"]),
         "last_name": D.dirty_take(pools.last_names, "title", last_i, col["last_code"]),
         "email": email,
-        "phone": _nullable(phone, c["phone_null"][cust]),
+        "phone": phone,
         "signup_date": _dates(c["signup_day"][cust]),
         "state": D.dirty_take([s for s, _ in P.US_STATES], "upper", np.maximum(state, 0),
                               col["state_code"], mask=state < 0),
@@ -238,7 +261,7 @@ def events_table(w: World, fr: Frame, lo: int, hi: int, src: Source,
     arrays = {
         "event_id": hex_ids("EV", ei),
         "customer_id": _nullable(_customer_ids(np.maximum(cust, 0)), cust < 0),
-        "session_id": hex_ids("SS", ev["sess"][ei] + (1 << 40)),
+        "session_id": hex_ids("SS", ev["sess"][ei].astype(np.int64) + (1 << 40)),
         "event_type": pa.array(list(P.EVENT_TYPES)).take(pa.array(ev["type"][ei])),
         "page_url": urls.take(pa.array(ev["url"][ei])),
         "event_timestamp": _ts(ev["ts"][ei]),
@@ -328,26 +351,36 @@ def _gzip(fh) -> gzip.GzipFile:
 
 
 def ndjson_lines(table: pa.Table) -> pa.Array:
-    """One JSON object per row, in column order, each ending with a newline."""
+    """One JSON object per row, in column order, each ending with a newline.
+
+    Values never hold quotes or backslashes (ids, codes, pooled names/urls), so strings are
+    wrapped in quotes without escaping; columns without nulls get their quotes folded into
+    the literal pieces, which keeps the single join kernel call cheap.
+    """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     pieces: list[Any] = []
+    literal = ""
     for i, fld in enumerate(table.schema):
         arr = table.column(i).combine_chunks()
-        sep = "{" if i == 0 else ","
-        pieces.append(f'{sep}"{fld.name}":')
+        literal += ("{" if i == 0 else ",") + f'"{fld.name}":'
         if pa.types.is_timestamp(fld.type):
             secs = arr.cast(pa.int64()).to_numpy(zero_copy_only=False)
-            iso = iso_timestamps(np.nan_to_num(secs).astype(np.int64))
-            arr = _nullable(iso, np.asarray(arr.is_null()))
-            pieces.append(json_string_or_null(arr))
-        elif pa.types.is_string(fld.type):
-            pieces.append(json_string_or_null(arr))
+            arr = _nullable(iso_timestamps(np.nan_to_num(secs).astype(np.int64)),
+                            np.asarray(arr.is_null()))
+        elif not pa.types.is_string(fld.type):
+            pieces += [literal, pc.fill_null(pc.cast(arr, pa.string()), "null")]
+            literal = ""
+            continue
+        if arr.null_count:
+            pieces += [literal, json_string_or_null(arr)]
+            literal = ""
         else:
-            pieces.append(pc.fill_null(pc.cast(arr, pa.string()), "null"))
-    pieces.append("}\n")
+            pieces += [literal + '"', arr]
+            literal = '"'
+    pieces.append(literal + "}\n")
     return pc.binary_join_element_wise(*pieces, "")
 
 

@@ -21,6 +21,7 @@ from include.c360.generator.world import (
     Frame,
     World,
 )
+from include.c360.sources import source
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -43,7 +44,6 @@ def customers_frame(w: World) -> Frame:
     ent = {  # per customer: the CRM stores the dirty spelling, every export repeats it
         "first_code": _codes(w, "customers", "first_name", c["n"], D.NAME_CASE, D.NAME_WS),
         "last_code": _codes(w, "customers", "last_name", c["n"], D.NAME_CASE, D.NAME_WS),
-        "email_dirty": w.rng("dirt/customers/email").random(c["n"]) < D.EMAIL_CASE,
         "country_code": _codes(w, "customers", "country", c["n"], D.CODE_CASE, D.CODE_WS),
         "state_code": _codes(w, "customers", "state", c["n"], D.CODE_CASE, D.CODE_WS),
         "lang_null": w.rng("dirt/customers/preferred_language").random(c["n"]) < D.LANGUAGE_NULL,
@@ -55,7 +55,7 @@ def customers_frame(w: World) -> Frame:
     cols.update({k: v[cust] for k, v in ent.items()})
     frame = Frame("customers", cols, day.astype(np.int64), hourly=False)
     frame, _ = w.add_reexports(frame, cust, w.rng("reexport/customers"))
-    return frame.sort(frame.cols["cust"])
+    return frame.sort(key=frame.cols["cust"])
 
 
 def orders_frame(w: World) -> Frame:
@@ -79,11 +79,10 @@ def orders_frame(w: World) -> Frame:
     n = len(oi)
     cols = {"order": oi, "status": st,
             "status_code": _codes(w, "orders", "order_status", n, D.ENUM_CASE, D.ENUM_WS),
-            "chan_code": _codes(w, "orders", "channel", n, D.ENUM_CASE, D.ENUM_WS),
-            "late": bucket > o["day"][oi]}
+            "chan_code": _codes(w, "orders", "channel", n, D.ENUM_CASE, D.ENUM_WS)}
     frame, _ = w.add_reexports(Frame("orders", cols, bucket, False), oi,
                                w.rng("reexport/orders"))
-    return frame.sort(o["ts"][frame.cols["order"]], frame.cols["order"])
+    return frame.sort(ts=o["ts"][frame.cols["order"]])
 
 
 def campaigns_frame(w: World) -> Frame:
@@ -98,11 +97,10 @@ def campaigns_frame(w: World) -> Frame:
     idx = np.arange(m)
     keep = _within_end(w, bucket, False)
     cols = {"send": idx[keep],
-            "chan_code": _codes(w, "campaigns", "channel", m, D.ENUM_CASE, D.ENUM_WS)[keep],
-            "late": (bucket > export_ts // DAY)[keep]}
+            "chan_code": _codes(w, "campaigns", "channel", m, D.ENUM_CASE, D.ENUM_WS)[keep]}
     frame, _ = w.add_reexports(Frame("campaigns", cols, bucket[keep], False), idx[keep],
                                w.rng("reexport/campaigns"))
-    return frame.sort(s["sent"][frame.cols["send"]], frame.cols["send"])
+    return frame.sort(ts=s["sent"][frame.cols["send"]])
 
 
 def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
@@ -120,14 +118,14 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     def part(cust, ts, amount_usd, cur, typ, status, method, merchant, order, fraud):
         k = len(cust)
         parts.append({
-            "cust": np.asarray(cust, np.int64), "ts": np.asarray(ts, np.int64),
+            "cust": np.asarray(cust, np.int32), "ts": np.asarray(ts, np.int64),
             "usd": np.broadcast_to(amount_usd, k).astype(float),
             "cur": np.broadcast_to(cur, k).astype(np.int8),
             "type": np.broadcast_to(typ, k).astype(np.int8),
             "status": np.broadcast_to(status, k).astype(np.int8),
             "method": np.broadcast_to(method, k).astype(np.int8),
-            "merchant": np.broadcast_to(merchant, k).astype(np.int64),
-            "order": np.broadcast_to(order, k).astype(np.int64),
+            "merchant": np.broadcast_to(merchant, k).astype(np.int32),
+            "order": np.broadcast_to(order, k).astype(np.int32),
             "fraud": np.broadcast_to(fraud, k).astype(bool),
         })
 
@@ -205,24 +203,26 @@ def transactions_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     del t["usd"]
     keep = (t["ts"] // DAY >= w.start) & (t["ts"] // DAY <= w.end)
     t = {key: v[keep] for key, v in t.items()}
-    order = np.lexsort((t["cust"], t["ts"]))
+    order = np.argsort(t["ts"], kind="stable")
     t = {key: v[order] for key, v in t.items()}
     n = len(t["ts"])
     delay = w.late_delay(rng, "transactions", n, 20 * 60)
-    bucket = w.land_bucket(t["ts"] + delay, hourly=True)
+    hourly = source("transactions").hourly_increments
+    per_day = 24 if hourly else 1
+    bucket = w.land_bucket(t["ts"] + delay, hourly=hourly)
     # a payment never lands before the order it pays (late orders delay their payments)
     has_order = t["order"] >= 0
-    bucket = np.where(has_order, np.maximum(bucket, o["land0"][np.maximum(t["order"], 0)] * 24),
-                      bucket)
+    order_land = o["land0"][np.maximum(t["order"], 0)] * per_day
+    bucket = np.where(has_order, np.maximum(bucket, order_land), bucket)
     idx = np.arange(n)
-    ok = _within_end(w, bucket, True)
-    cols = {"txn": idx[ok], "late": (bucket // 24 > t["ts"] // DAY)[ok],
+    ok = _within_end(w, bucket, hourly)
+    cols = {"txn": idx[ok],
             "cur_lower": (w.rng("dirt/transactions/currency").random(n) < D.CURRENCY_CASE)[ok]}
     for col in ("transaction_type", "status", "payment_method"):
         cols[col + "_code"] = _codes(w, "transactions", col, n, D.ENUM_CASE, 0.0)[ok]
-    frame, _ = w.add_reexports(Frame("transactions", cols, bucket[ok], True), idx[ok],
+    frame, _ = w.add_reexports(Frame("transactions", cols, bucket[ok], hourly), idx[ok],
                                w.rng("reexport/transactions"))
-    return frame.sort(t["ts"][frame.cols["txn"]], frame.cols["txn"]), t
+    return frame.sort(ts=t["ts"][frame.cols["txn"]]), t
 
 
 def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
@@ -249,7 +249,10 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     sd = w.sample_days(rng, lo[sc], hi[sc])
     keep = w.churn_keep(rng, sc, sd, power=1.5)
     sc, sd = sc[keep], sd[keep]
-    n_anon = int(round(len(sc) * ANON_SESSION_SHARE / (1 - ANON_SESSION_SHARE)))
+    # anonymous sessions: ANON_SESSION_SHARE of the history's sessions, same daily weights
+    hist_share = w.cw_activity[w.h_days] / w.cw_activity[w.n_days]
+    n_known_hist = int((sd <= w.as_of).sum())
+    n_anon = int(round(n_known_hist * anon_per_known / hist_share))
     ad = w.sample_days(rng, np.full(n_anon, w.start), np.full(n_anon, w.end))
     s_cust = np.concatenate([sc, np.full(n_anon, -1)])
     s_day = np.concatenate([sd, ad])
@@ -288,44 +291,45 @@ def events_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     s_order = np.lexsort((s_cust, s_ts))
     s_cust, s_ts, dev, n_ev, fading, rare, brow = (
         a[s_order] for a in (s_cust, s_ts, dev, n_ev, fading, rare, brow))
-    # events
-    e_sess = np.repeat(np.arange(ns), n_ev)
+    # events (numbered in session order; a file is ordered by time by Frame.sort)
+    e_sess = np.repeat(np.arange(ns, dtype=np.int32), n_ev)
     ne = len(e_sess)
     first = np.concatenate([[0], np.cumsum(n_ev)[:-1]])
-    pos = np.arange(ne) - np.repeat(first, n_ev)
-    gap = rng.exponential(np.where(fading[e_sess], 18.0, 45.0))
+    pos = np.arange(ne, dtype=np.int32) - np.repeat(first, n_ev).astype(np.int32)
+    gap = rng.exponential(1.0, size=ne) * np.where(fading, 18.0, 45.0)[e_sess]
     gap[pos == 0] = 0
     csum = np.cumsum(gap)
     e_ts = s_ts[e_sess] + (csum - np.repeat(csum[first], n_ev)).astype(np.int64)
+    del gap, csum
     known_e = s_cust[e_sess] >= 0
     typ = w.choice(rng, ne, (0.65, 0.27, 0.08, 0, 0))  # page_view / click / form_submit
     is_first, is_last = pos == 0, pos == n_ev[e_sess] - 1
     typ = np.where(is_first, np.where(known_e & (rng.random(ne) < 0.35), 3, 0), typ)
     typ = np.where(is_last & ~is_first & known_e & (rng.random(ne) < 0.2), 4, typ)
     rare_e = rare[e_sess]
-    typ = np.where(rare_e, np.array([3, 0, 2])[np.minimum(pos, 2)], typ)
+    typ = np.where(rare_e, np.array([3, 0, 2])[np.minimum(pos, 2)], typ).astype(np.int8)
     n_url = len(_url_pool(w))
-    url = ((n_url - _URL_FIXED) * rng.random(ne) ** 2.5).astype(np.int64) + _URL_FIXED
+    url = ((n_url - _URL_FIXED) * rng.random(ne) ** 2.5).astype(np.int16) + _URL_FIXED
     url = np.where(typ == 3, 0, np.where(typ == 4, 1, url))
     url = np.where(typ == 2, 2 + (rng.random(ne) < 0.5), url)
-    url = np.where(rare_e & (pos == 2), 4, url)
-    ev = {"sess": e_sess, "ts": e_ts, "type": typ.astype(np.int8), "url": url,
-          "cust": s_cust[e_sess], "dev": dev[e_sess], "brow": brow[e_sess],
-          "browsers": browsers}
+    url = np.where(rare_e & (pos == 2), 4, url).astype(np.int16)
     keep = (e_ts // DAY >= w.start) & (e_ts // DAY <= w.end)
-    order = np.flatnonzero(keep)[np.lexsort((np.flatnonzero(keep), e_ts[keep]))]
-    for key in ("sess", "ts", "type", "url", "cust", "dev", "brow"):
-        ev[key] = ev[key][order]
+    ev = {"sess": e_sess[keep], "ts": e_ts[keep], "type": typ[keep], "url": url[keep],
+          "cust": s_cust.astype(np.int32)[e_sess[keep]], "dev": dev[e_sess[keep]],
+          "brow": brow[e_sess[keep]], "browsers": browsers}
+    del e_sess, e_ts, typ, url, keep, pos, known_e, rare_e, is_first, is_last
     n = len(ev["ts"])
     delay = w.late_delay(rng, "events", n, 10 * 60)
-    bucket = w.land_bucket(ev["ts"] + delay, hourly=True)
+    hourly = source("events").hourly_increments
+    bucket = w.land_bucket(ev["ts"] + delay, hourly=hourly)
+    del delay
     idx = np.arange(n)
-    ok = _within_end(w, bucket, True)
-    cols = {"ev": idx[ok], "late": (bucket // 24 > ev["ts"] // DAY)[ok],
+    ok = _within_end(w, bucket, hourly)
+    cols = {"ev": idx[ok],
             "dev_code": _codes(w, "events", "device_type", n, D.ENUM_CASE, 0.0)[ok]}
-    frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], True), idx[ok],
+    frame, _ = w.add_reexports(Frame("events", cols, bucket[ok], hourly), idx[ok],
                                w.rng("reexport/events"))
-    return frame.sort(ev["ts"][frame.cols["ev"]], frame.cols["ev"]), ev
+    return frame.sort(ts=ev["ts"][frame.cols["ev"]]), ev
 
 
 _URL_FIXED = 5  # login, logout, checkout, contact form, payment methods
@@ -418,10 +422,9 @@ def tickets_frame(w: World) -> tuple[Frame, dict[str, Any]]:
     ok = _within_end(w, bucket, False)
     tk, is_final, bucket = tk[ok], is_final[ok], bucket[ok]
     n = len(tk)
-    cols = {"ticket": tk, "is_final": is_final,
-            "late": np.concatenate([b0 > t["created"] // DAY, np.zeros(int(has1.sum()), bool)])[ok]}
+    cols = {"ticket": tk, "is_final": is_final}
     for col in ("category", "priority", "status"):
         cols[col + "_code"] = _codes(w, "support_tickets", col, n, D.ENUM_CASE, D.ENUM_WS)
     frame, _ = w.add_reexports(Frame("support_tickets", cols, bucket, False), tk,
                                w.rng("reexport/support_tickets"))
-    return frame.sort(t["created"][frame.cols["ticket"]], frame.cols["ticket"]), t
+    return frame.sort(ts=t["created"][frame.cols["ticket"]]), t

@@ -110,7 +110,10 @@ SITE = "https://www.c360shop.example"
 
 
 def slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-").replace("--", "-")
+    """``Toys & Games`` -> ``toys-games``."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,14 @@ def build_pools(seed: int, n_names: int = 1000, n_brands: int = 300) -> Pools:
                 seen.setdefault(v, None)
         return tuple(sorted(seen))
 
-    first = unique(fake.first_name, n_names)
-    last = unique(fake.last_name, n_names)
+    def alpha(fn):  # plain letters only: names go into emails and CSV/JSON unescaped
+        def draw() -> str:
+            v = fn()
+            return v if v.isalpha() else '"'
+        return draw
+
+    first = unique(alpha(fake.first_name), n_names)
+    last = unique(alpha(fake.last_name), n_names)
     brands = unique(lambda: fake.last_name() + fake.random_element(
         (" Co", " Labs", " & Sons", " Works", " Goods", "", " Brands")), n_brands)
     terms = unique(lambda: fake.word(), 300)

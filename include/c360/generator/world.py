@@ -88,6 +88,16 @@ class GeneratorConfig:
             raise ValueError(f"horizon_days must be >= 1, got {self.horizon_days}")
 
     @property
+    def history_start(self) -> date:
+        """First day of the history backfill."""
+        return self.as_of - timedelta(days=self.history_days - 1)
+
+    @property
+    def last_day(self) -> date:
+        """Last day an increment can be generated for."""
+        return self.as_of + timedelta(days=self.horizon_days)
+
+    @property
     def start_day(self) -> int:
         return day_number(self.as_of) - self.history_days + 1
 
@@ -107,8 +117,8 @@ class GeneratorConfig:
 class Frame:
     """One source's exported rows (all versions/copies), sorted by landing bucket.
 
-    ``bucket`` is the landing day number (daily sources) or landing hour number (hourly ones:
-    events, transactions). ``ts`` is the row's event time (epoch s) used to order a file.
+    ``bucket`` is the landing day number, or the landing hour number for sources whose
+    increments land hourly (``Source.hourly_increments``: events, transactions).
     """
 
     source: str
@@ -123,10 +133,23 @@ class Frame:
     def land_day(self):
         return self.bucket // 24 if self.hourly else self.bucket
 
-    def sort(self, *tiebreaks) -> Frame:
+    def sort(self, ts=None, key=None) -> Frame:
+        """Order rows by landing bucket, then event time (or key); ties keep their order.
+
+        One stable argsort of a composite int64 (timsort: near-linear on the almost sorted
+        frames) instead of a multi-key lexsort.
+        """
         import numpy as np
 
-        order = np.lexsort(tuple(reversed((self.bucket, *tiebreaks))))
+        b = self.bucket - (self.bucket.min() if len(self) else 0)
+        if ts is not None:
+            rel = ts - (ts.min() if len(ts) else 0)
+            if len(rel) and rel.max() >= 1 << 28:
+                raise ValueError("event times span more than 2**28 s")
+            comp = (b << 28) | rel
+        else:
+            comp = (b << 32) | key
+        order = np.argsort(comp, kind="stable")
         self.cols = {k: v[order] for k, v in self.cols.items()}
         self.bucket = self.bucket[order]
         return self
@@ -253,24 +276,26 @@ class World:
         import numpy as np
 
         n = len(frame)
-        order = np.lexsort((frame.bucket, key))
-        k_sorted, b_sorted = key[order], frame.bucket[order]
-        next_bucket = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-        same = k_sorted[1:] == k_sorted[:-1]
-        nb = np.where(same, b_sorted[1:], np.iinfo(np.int64).max)
-        next_bucket[order[:-1]] = nb
-        pick = rng.random(n) < D.DUPLICATE_RATES[frame.source]
+        big = np.iinfo(np.int64).max
+        pick = np.flatnonzero(rng.random(n) < D.DUPLICATE_RATES[frame.source])
         lo, hi = D.DUPLICATE_DELAY_DAYS
-        delay_days = rng.integers(lo, hi + 1, size=n)
         per_day = 24 if frame.hourly else 1
-        new_bucket = (frame.land_day + delay_days) * per_day
+        new_bucket = (frame.bucket[pick] // per_day
+                      + rng.integers(lo, hi + 1, size=len(pick))) * per_day
         if frame.hourly:
-            new_bucket = new_bucket + rng.integers(0, 24, size=n)
-        ok = pick & (new_bucket < next_bucket) & (new_bucket // per_day <= self.end)
-        idx = np.flatnonzero(ok)
+            new_bucket = new_bucket + rng.integers(0, 24, size=len(pick))
+        ok = new_bucket // per_day <= self.end
+        if n > 1 and not (key[1:] > key[:-1]).all():  # some keys have several versions
+            order = np.lexsort((frame.bucket, key))
+            k_sorted, b_sorted = key[order], frame.bucket[order]
+            next_bucket = np.full(n, big, dtype=np.int64)
+            same = k_sorted[1:] == k_sorted[:-1]
+            next_bucket[order[:-1]] = np.where(same, b_sorted[1:], big)
+            ok &= new_bucket < next_bucket[pick]
+        idx, new_bucket = pick[ok], new_bucket[ok]
         cols = {k: np.concatenate([v, v[idx]]) for k, v in frame.cols.items()}
         cols["is_dup"] = np.concatenate([np.zeros(n, bool), np.ones(len(idx), bool)])
-        out = Frame(frame.source, cols, np.concatenate([frame.bucket, new_bucket[idx]]),
+        out = Frame(frame.source, cols, np.concatenate([frame.bucket, new_bucket]),
                     frame.hourly)
         return out, np.concatenate([key, key[idx]])
 
@@ -536,11 +561,15 @@ class World:
         day = np.concatenate([day, cp["induced_day"]])
         m = len(cust)
         ts = day * DAY + self.seconds_in_day(rng, m)
-        cum = np.cumsum(cu["pref"][cust], axis=1)
-        cat = (rng.random(m)[:, None] * cum[:, -1:] > cum).sum(axis=1).astype(np.int64)
         ind_cat = np.concatenate([np.full(n_org, -1), cp["induced_cat"]])
+        induced = np.arange(m) >= n_org
+        # order ids follow placement time: sort the few base columns now, draw the rest in order
+        order = np.argsort(ts, kind="stable")
+        cust, day, ts, ind_cat, induced = (a[order] for a in (cust, day, ts, ind_cat, induced))
+        del order
+        cum_pref = np.cumsum(cu["pref"], axis=1)  # per customer, then one gather per order
+        cat = (rng.random(m)[:, None] * cum_pref[cust, -1:] > cum_pref[cust]).sum(axis=1)
         cat = np.where(ind_cat >= 0, ind_cat, np.minimum(cat, len(P.CATEGORIES) - 1))
-        del cum
         prod = self.pick_products(rng, cat, day)
         qty = 1 + np.minimum(rng.poisson(0.35 * cu["value_mult"][cust]), 11)
         margin = np.clip(rng.normal(0.22, 0.08, size=m), -0.15, 0.6)
@@ -559,11 +588,9 @@ class World:
         ret = (completed_day < NEVER) & (rng.random(m) < 0.055)
         d2 = completed_day + rng.integers(5, 31, size=m)
         final = np.where(ret, 3, np.where(s1 >= 0, s1, s0)).astype(np.int8)
-        order = np.lexsort((cust, ts))
         o = {"cust": cust, "day": day, "ts": ts, "prod": prod, "qty": qty, "total": total,
              "chan": chan, "s0": s0, "s1": s1, "d1": d1, "ret": ret, "d2": d2,
-             "final": final, "induced": np.arange(m) >= n_org}
-        o = {key: v[order] for key, v in o.items()}
+             "final": final, "induced": induced}
         o["n"] = m
         # landing day of the first export (late arrivals: a later day's file)
         delay = self.late_delay(self.rng("orders/landing"), "orders", m, 0)

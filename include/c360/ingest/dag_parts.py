@@ -34,9 +34,10 @@ def ingest_params() -> dict[str, Param]:
                                  description="A loaded file re-delivered with new content: "
                                              "'reload' replaces its rows, 'reject' quarantines "
                                              "it."),
-        "lookback_days": Param(2, type="integer", minimum=0, maximum=60,
+        "lookback_days": Param(2, type="integer", minimum=0, maximum=3650,
                                description="Also list this many days before the interval "
-                                           "(late files)."),
+                                           "(late files; e.g. 730 for a first catch-up of "
+                                           "the whole history in one run)."),
     }
 
 

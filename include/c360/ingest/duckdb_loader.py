@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import ExitStack
-from dataclasses import asdict
 from datetime import UTC
 from functools import cache
 from pathlib import Path
@@ -121,7 +120,7 @@ class DuckDBWarehouse:
 
     # -- loading ----------------------------------------------------------------------------
     def _sql(self, name: str, src: Source) -> str:
-        """A per-source statement, rendered once; the file path is the parameter ``$path``."""
+        """A per-source statement, rendered once; file paths are parameters."""
         return _render_cached(name, src, self.config.raw_schema, self.config.meta_schema)
 
     def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
@@ -172,42 +171,47 @@ class DuckDBWarehouse:
 
     def _load_batch(self, src: Source, ready: list[tuple[FileMeta, bool, Path]], *,
                     truncate: bool, run_id: str) -> dict[str, LoadResult]:
+        """One transaction: (truncate | delete changed files' rows) + one INSERT reading all
+        the batch's files + their history rows. Any error rolls all of it back."""
         import duckdb
 
         table = f"{self.config.raw_schema}.{src.name}"
-        out: dict[str, LoadResult] = {}
-        history = []
-        current: tuple[FileMeta, bool, Path] | None = None
+        started = utcnow()
+        keys = [f.key for f, _, _ in ready]
+        replaced: dict[str, int] = {}
         self.con.execute("begin")
         try:
-            for current in ready:
-                f, replace, path = current
-                started = utcnow()
-                replaced = 0
+            for f, replace, _ in ready:
                 if truncate:
-                    replaced = self.con.execute(f"select count(*) from {table}").fetchone()[0]
+                    replaced[f.key] = self.con.execute(
+                        f"select count(*) from {table}").fetchone()[0]
                     self.con.execute(self._render("truncate", src=src))
                 elif replace:
-                    replaced = self.con.execute(
+                    replaced[f.key] = self.con.execute(
                         self._render("delete_file_rows", src=src), {"source_file": f.key}
                     ).fetchone()[0]
-                rows = self.con.execute(
-                    self._sql("insert_file", src),
-                    {"path": str(path), "loaded_at": started, "source_file": f.key},
-                ).fetchone()[0]
+            self.con.execute(self._sql("insert_files", src), {
+                "paths": [str(p) for _, _, p in ready], "keys": keys, "loaded_at": started})
+            counts = dict(self.con.execute(
+                f"select _source_file, count(*) from {table} "
+                "where _loaded_at = $loaded_at and _source_file in (select unnest($keys)) "
+                "group by 1", {"loaded_at": started, "keys": keys}).fetchall())
+            out: dict[str, LoadResult] = {}
+            history = []
+            for f, _, _ in ready:
                 load_id = new_load_id()
+                rows = counts.get(f.key, 0)
                 history.append(self._history_row(
                     src, f, status=LOADED, load_id=load_id, run_id=run_id, started=started,
-                    row_count=rows, replaced_rows=replaced))
-                out[f.key] = LoadResult(f.key, rows, replaced, load_id)
+                    row_count=rows, replaced_rows=replaced.get(f.key, 0)))
+                out[f.key] = LoadResult(f.key, rows, replaced.get(f.key, 0), load_id)
             self._insert_history(history)
             self.con.execute("commit")
         except duckdb.Error as e:
             self.con.execute("rollback")
-            if len(ready) > 1 or current is None:
-                raise FileError(ready[0][0].key if current is None else current[0].key,
-                                _first_line(e)) from None
-            raise self._explain(src, current[0].key, current[2], e) from None
+            if len(ready) > 1:
+                raise FileError(f"{len(ready)} files from {keys[0]}", _first_line(e)) from None
+            raise self._explain(src, keys[0], ready[0][2], e) from None
         except BaseException:
             self.con.execute("rollback")
             raise
@@ -240,11 +244,7 @@ class DuckDBWarehouse:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
-def file_meta_dict(f: FileMeta) -> dict[str, Any]:
-    return asdict(f)
-
-
 @cache
 def _render_cached(name: str, src: Source, raw_schema: str, meta_schema: str) -> str:
-    return render(f"duckdb/{name}.sql", src=src, path="$path",
+    return render(f"duckdb/{name}.sql", src=src,
                   params={"raw_schema": raw_schema, "meta_schema": meta_schema})

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from include.c360.ingest.base import FileMeta, LoadedFile
-from include.c360.landing import LandingFile, LandingZone
+from include.c360.landing import LandingFile, LandingZone, S3LandingZone
 from include.c360.sources import Source
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ def make_plan(zone: LandingZone, src: Source, files: list[LandingFile],
         if prev is not None and prev.etag == lf.etag:
             plan.unchanged.append(lf.key)
             continue
-        md5 = zone.md5(lf.key)
+        # S3's ETag is already the content checksum (no extra request); a local file is hashed
+        md5 = lf.etag if isinstance(zone, S3LandingZone) else zone.md5(lf.key)
         meta = FileMeta(lf.key, lf.etag, md5, lf.size, lf.last_modified)
         if prev is None:
             plan.new.append(meta)
