@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             "SNOWFLAKE_ACCOUNT": "fake",
             "SNOWFLAKE_USER": "fake",
             "SNOWFLAKE_PASSWORD": "fake",
+            "SNOWFLAKE_ROLE": "fake",
             "SNOWFLAKE_WAREHOUSE": "fake",
             "SNOWFLAKE_DATABASE": DATABASE,
             "SNOWFLAKE_SCHEMA": "PUBLIC",

@@ -228,15 +228,15 @@ def test_as_of_date_drives_every_recency_and_tenure(two_day_build: TwoDayBuild) 
     ) == [(0,)]
 
 
-def test_fraud_like_customers_are_flagged_high_risk(two_day_build: TwoDayBuild) -> None:
+def test_fraud_like_payments_are_flagged_high_risk(two_day_build: TwoDayBuild) -> None:
     rows = dict(
         two_day_build.env.query(
             "select customer_id, avg(is_high_risk::int) from marts.fct_transactions group by 1"
         )
     )
-    assert rows["C00007"] == 1 and rows["C00013"] == 1
+    assert rows["C00007"] > 0.3 and rows["C00013"] > 0.3  # night bursts, foreign, failed
     ordinary = [v for c, v in rows.items() if c not in ("C00007", "C00013")]
-    assert sum(ordinary) / len(ordinary) < 0.1
+    assert sum(ordinary) / len(ordinary) < 0.02
 
 
 def test_ml_scores_flow_into_fct_customer_value(two_day_build: TwoDayBuild) -> None:

@@ -110,7 +110,7 @@ def test_no_bare_current_date_in_models() -> None:
 def test_no_secret_in_profiles() -> None:
     profiles = yaml.safe_load((DBT_PROJECT / "profiles.yml").read_text())
     snowflake = profiles["customer360"]["outputs"]["snowflake"]
-    for key in ("account", "user", "password", "warehouse", "database"):
+    for key in ("account", "user", "password", "role", "warehouse", "database"):
         assert "env_var(" in str(snowflake[key]), key
     assert "env_var('C360_DUCKDB_PATH')" in profiles["customer360"]["outputs"]["duckdb"]["path"]
 

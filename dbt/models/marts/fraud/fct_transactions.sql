@@ -7,6 +7,10 @@
     )
 }}
 
+-- the spec's lineage: conformed to dim_customers and fct_orders (FKs tested, never filtered on)
+-- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('fct_orders') }}
+
 with
 
 transactions as (
@@ -25,34 +29,9 @@ transactions as (
 
 ),
 
-customer_transactions as (
+transaction_signals as (
 
-    select * from {{ ref('int_customer_transactions') }}
-
-),
-
-fraud_signals as (
-
-    select * from {{ ref('int_customer_fraud_signals') }}
-
-),
-
-customer_signal_counts as (
-
-    select
-        fraud_signals.customer_id,
-        (
-            case when fraud_signals.high_velocity_flag then 1 else 0 end
-            + case when fraud_signals.unusual_amount_flag then 1 else 0 end
-            + case when fraud_signals.new_device_flag then 1 else 0 end
-            + case when fraud_signals.cross_border_flag then 1 else 0 end
-            + case when fraud_signals.failed_txn_ratio > {{ var('fraud_high_failed_ratio') }} then 1 else 0 end
-            + case when fraud_signals.night_txn_ratio > {{ var('fraud_high_night_ratio') }} then 1 else 0 end
-        ) as signal_count,
-        customer_transactions.avg_transaction_amount
-    from fraud_signals
-    left join customer_transactions
-        on fraud_signals.customer_id = customer_transactions.customer_id
+    select * from {{ ref('int_transaction_fraud_signals') }}
 
 ),
 
@@ -77,22 +56,15 @@ final as (
         transactions.status,
 
         -- booleans
-        -- high risk: this payment is itself an unusual amount (> N x the customer's average),
-        -- or its customer raises at least fraud_high_risk_min_signals rule-based signals
-        coalesce(
-            (
-                customer_signal_counts.avg_transaction_amount > 0
-                and transactions.transaction_type = 'purchase'
-                and transactions.amount
-                > {{ var('fraud_unusual_amount_multiplier') }} * customer_signal_counts.avg_transaction_amount
-            )
-            or customer_signal_counts.signal_count >= {{ var('fraud_high_risk_min_signals') }},
-            false
-        ) as is_high_risk
+        -- high risk: the payment raises at least fraud_high_risk_min_signals of the rule-based
+        -- signals (night, foreign currency, unusual amount, new device, high-velocity day,
+        -- failed), evaluated as of this run for the rows in the incremental window
+        coalesce(transaction_signals.signal_count >= {{ var('fraud_high_risk_min_signals') }}, false)
+            as is_high_risk
 
     from transactions
-    left join customer_signal_counts
-        on transactions.customer_id = customer_signal_counts.customer_id
+    left join transaction_signals
+        on transactions.transaction_id = transaction_signals.transaction_id
 
 )
 

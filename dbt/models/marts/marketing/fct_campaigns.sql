@@ -1,4 +1,7 @@
-{%- set window_days = var('attribution_window_days') -%}
+{%- set window_days = var('attribution_window_days') %}
+
+-- the spec's lineage: facts are conformed to dim_customers (FK tested, never filtered on)
+-- depends_on: {{ ref('dim_customers') }}
 
 with
 
@@ -32,7 +35,6 @@ attributed_orders as (
     -- are each credited in full (no de-duplication across campaigns).
     select
         campaigns.campaign_id,
-        count(completed_orders.order_date) as attributed_orders,
         sum(completed_orders.total_amount) as revenue_attributed
     from campaigns
     inner join completed_orders
@@ -62,7 +64,9 @@ final as (
         -- booleans
         campaigns.opened_at is not null as opened,
         campaigns.clicked_at is not null as clicked,
-        coalesce(attributed_orders.attributed_orders, 0) > 0 as converted,
+        -- the marketing platform's own conversion flag (a purchase within 7 days of the send,
+        -- whatever its later status); revenue_attributed counts completed orders only
+        campaigns.converted,
 
         -- numerics
         cast(coalesce(attributed_orders.revenue_attributed, 0) as double) as revenue_attributed

@@ -1,0 +1,247 @@
+"""Benchmark the dbt project on DuckDB: full build vs one incremental day.
+
+Given a DuckDB warehouse whose RAW schema is loaded (full scale: ~15M rows), on a COPY of it:
+
+1. ``dbt build --full-refresh`` of the whole project (as_of = the last loaded day) — T_full;
+2. one more day lands in RAW: the generator's next-day increment when this script generated
+   the data (``--generate-scale``), otherwise a synthetic day (the last day's transactions
+   again, one day later, new ids);
+3. ``dbt run --select fct_transactions`` (the incremental merge alone), then
+   ``dbt build --select +fct_transactions`` (the merge with everything it depends on, incl.
+   dim_customers and fct_orders that its FKs point to, and their tests: what must run to
+   publish a new day of payments) — T_incr;
+4. for reference, the whole project's daily build on that next day — T_daily.
+
+Prints the figures and T_incr / T_full (target <= 15%). Never a timed assertion.
+
+    python benchmarks/bench_dbt.py --duckdb data/warehouse.duckdb
+    python benchmarks/bench_dbt.py --generate-scale 0.01      # self-contained, small scale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[1]
+DBT = REPO / ".venv-dbt" / "bin" / "dbt"
+
+
+@dataclass
+class Timing:
+    label: str
+    seconds: float
+    nodes: int
+
+
+def _dbt(db_path: Path, workdir: Path, label: str, *args: str) -> Timing:
+    env = {
+        **os.environ,
+        "C360_DUCKDB_PATH": str(db_path),
+        "C360_DBT_TARGET": "duckdb",
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    cmd = [
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(REPO / "dbt"),
+        "--profiles-dir",
+        str(REPO / "dbt"),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-2000:])
+        raise SystemExit(f"{label}: dbt failed ({proc.returncode})")
+    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    return Timing(label, seconds, len(results))
+
+
+def _raw_counts(db_path: Path) -> dict[str, int]:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        ]
+        return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def _last_day(db_path: Path) -> date:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(
+            "select cast(max(transaction_date) as date) from raw.transactions"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def _synthetic_day(db_path: Path, day: date) -> int:
+    """The last day's transactions again one day later, new ids: one day of appended volume."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    try:
+        before = con.execute("select count(*) from raw.transactions").fetchone()[0]
+        con.execute(f"""
+            insert into raw.transactions by name
+            select * replace (
+                transaction_id || '-next' as transaction_id,
+                transaction_date + interval 1 day as transaction_date,
+                _loaded_at + interval 1 day as _loaded_at,
+                'transactions/dt={day + timedelta(days=1)}/synthetic.parquet' as _source_file
+            )
+            from raw.transactions
+            where cast(transaction_date as date) = date '{day}'
+        """)
+        return con.execute("select count(*) from raw.transactions").fetchone()[0] - before
+    finally:
+        con.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--duckdb",
+        type=Path,
+        default=None,
+        help="warehouse with RAW loaded (default: settings().duckdb_path)",
+    )
+    p.add_argument(
+        "--generate-scale",
+        type=float,
+        default=None,
+        help="generate and load a world of this scale instead (small-scale runs)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=date(2026, 11, 24),
+        help="last history day when generating",
+    )
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the copy and dbt's target go (default: a temp dir)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the working copy")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sys.path.insert(0, str(REPO))
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_dbt_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "bench.duckdb"
+    try:
+        landing = None
+        if args.generate_scale is not None:
+            from include.c360.generator.api import generate_history
+            from include.c360.generator.world import GeneratorConfig
+            from tests.dbt.gen_loader import load_landing
+
+            cfg = GeneratorConfig(seed=42, scale=args.generate_scale, as_of=args.as_of)
+            landing = workdir / "landing"
+            t0 = time.perf_counter()
+            generate_history(cfg, str(landing), ground_truth_dir=workdir / "ground_truth")
+            load_landing(str(db), landing, (date(2000, 1, 1), args.as_of))
+            log.info(
+                "generated and loaded scale %s in %.1f s",
+                args.generate_scale,
+                time.perf_counter() - t0,
+            )
+            day = args.as_of
+        else:
+            from include.c360.config import settings
+
+            source = args.duckdb or Path(settings().duckdb_path)
+            if not source.exists():
+                raise SystemExit(
+                    f"no warehouse at {source}: load RAW first or use --generate-scale"
+                )
+            shutil.copyfile(source, db)
+            day = _last_day(db)
+        raw = _raw_counts(db)
+        log.info("RAW rows: %s (total %s)", raw, f"{sum(raw.values()):,}")
+
+        full = _dbt(
+            db,
+            workdir,
+            "full build",
+            "build",
+            "--full-refresh",
+            "--vars",
+            json.dumps({"as_of_date": day.isoformat()}),
+        )
+        nxt = day + timedelta(days=1)
+        if landing is not None:
+            from include.c360.generator.api import generate_day
+            from tests.dbt.gen_loader import load_landing
+
+            generate_day(cfg, nxt, str(landing))
+            added = load_landing(str(db), landing, (nxt, nxt))
+            log.info("next-day increment (generator): %s", added)
+        else:
+            log.info("next-day increment (synthetic): %s transactions", _synthetic_day(db, day))
+        vars_next = json.dumps({"as_of_date": nxt.isoformat()})
+        model = _dbt(
+            db,
+            workdir,
+            "incremental fct_transactions (model only)",
+            "run",
+            "--select",
+            "fct_transactions",
+            "--vars",
+            vars_next,
+        )
+        incr = _dbt(
+            db,
+            workdir,
+            "incremental day: build +fct_transactions",
+            "build",
+            "--select",
+            "+fct_transactions",
+            "--vars",
+            vars_next,
+        )
+        daily = _dbt(db, workdir, "daily build, whole project", "build", "--vars", vars_next)
+        print(f"{'step':46s} {'seconds':>9s} {'nodes':>6s} {'/ full':>7s}")
+        for t in (full, model, incr, daily):
+            print(f"{t.label:46s} {t.seconds:9.1f} {t.nodes:6d} {t.seconds / full.seconds:7.1%}")
+        print(f"incremental day / full build = {incr.seconds / full.seconds:.1%} (target <= 15%)")
+        return 0
+    finally:
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
