@@ -80,7 +80,12 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     from sklearn.metrics import roc_auc_score
 
     from include.c360.ml import models, tasks
-    from include.c360.ml.features import labels, point_in_time_features, training_frame
+    from include.c360.ml.features import (
+        SNAPSHOT_SCHEMA,
+        labels,
+        point_in_time_features,
+        training_frame,
+    )
 
     results: dict = {"as_of": as_of.isoformat()}
     out.mkdir(parents=True, exist_ok=True)
@@ -92,16 +97,19 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     results["production"] = summaries
     print(f"production run as of {as_of}: {results['production_run_seconds']} s")
     for name, s in summaries.items():
-        print(f"  {name:17s} {s['model_version']}  rows={s['rows']}")
+        print(f"  {name:17s} {s.get('model_version', s.get('schema'))}  rows={s['rows']}")
 
     # ---------------------------------------------------------------- churn, time split
     test_as_of = as_of - timedelta(days=cfg.churn_horizon_days)
-    train_as_of, train = training_frame(wh, test_as_of, cfg.churn_horizon_days)
+    # the run's point-in-time inputs (ml_pit, same rows as the staging views); every query
+    # below still filters by its own as-of date
+    pit = SNAPSHOT_SCHEMA
+    train_as_of, train = training_frame(wh, test_as_of, cfg.churn_horizon_days, pit)
     fitted = models.fit_churn(train, cfg)
     baseline = models.recency_baseline_pipeline(cfg).fit(
         models.recency_only(train), train["churned"].to_numpy())
-    test = point_in_time_features(wh, test_as_of).merge(
-        labels(wh, test_as_of, cfg.churn_horizon_days), on="customer_id", validate="1:1")
+    test = point_in_time_features(wh, test_as_of, pit).merge(
+        labels(wh, test_as_of, cfg.churn_horizon_days, pit), on="customer_id", validate="1:1")
     p = models.predict_churn(fitted, test)
     pb = baseline.predict_proba(models.recency_only(test))[:, 1]
     y_obs = test["churned"].to_numpy()
@@ -211,7 +219,7 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     reg = wh.query_df("select artifact_path, training_as_of from ml.model_registry "
                       f"where model_version = '{ltv_version}'")
     pipeline, meta = load_artifact(reg["artifact_path"].iloc[0])
-    _, frame = training_frame(wh, as_of, cfg.ltv_horizon_days)
+    _, frame = training_frame(wh, as_of, cfg.ltv_horizon_days, pit)
     hold = models.holdout_mask(frame["customer_id"])
     y = frame.loc[hold, "realised_spend"].to_numpy()
     pred = np.clip(pipeline.predict(frame.loc[hold, meta["features"]].astype("float64")

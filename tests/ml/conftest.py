@@ -28,8 +28,8 @@ def cfg(tmp_path):
     from include.c360.ml.config import MLConfig
 
     # smaller searches than production so the suite stays quick; same code paths
-    return MLConfig(models_dir=tmp_path / "models", k_max=6, silhouette_sample=800,
-                    gbm_max_iter=60)
+    return MLConfig(models_dir=tmp_path / "models", k_max=5, silhouette_sample=600,
+                    gbm_max_iter=40)
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def scored_world(world_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("ml_scored")
     path = root / "warehouse.duckdb"
     shutil.copyfile(world_dir / "world.duckdb", path)
-    cfg = MLConfig(models_dir=root / "models", k_max=6, silhouette_sample=800, gbm_max_iter=60)
+    cfg = MLConfig(models_dir=root / "models", k_max=5, silhouette_sample=600, gbm_max_iter=40)
     warehouse = DuckDBWarehouse(path)
     try:
         summaries = tasks.run_all(AS_OF, cfg=cfg, wh=warehouse)

@@ -25,7 +25,7 @@ def test_scores_flow_from_dbt_features_into_fct_customer_value(tmp_path, monkeyp
     monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
     from include.c360.ml.config import MLConfig
 
-    cfg = MLConfig(k_max=6, silhouette_sample=800, gbm_max_iter=60)
+    cfg = MLConfig(k_max=5, silhouette_sample=600, gbm_max_iter=40)
     assert cfg.models_dir == tmp_path / "models"
     # the task callables as Airflow calls them: only the run date, warehouse from settings()
     summaries = {name: fn(AS_OF.isoformat(), cfg=cfg) for name, fn in tasks.TASKS}

@@ -149,8 +149,9 @@ def test_task_group_runs_the_four_tasks_in_order_with_the_run_date():
     with DAG("ml_group_test", start_date=pendulum.datetime(2026, 1, 1), schedule=None) as dag:
         group = ml_scoring_task_group(pool="duckdb_writer")
     ids = [t.task_id for t in dag.tasks]
-    assert ids == ["ml_scoring.score_segments", "ml_scoring.score_fraud_risk",
-                   "ml_scoring.score_churn", "ml_scoring.score_ltv"]
+    assert ids == ["ml_scoring.snapshot_staging", "ml_scoring.score_segments",
+                   "ml_scoring.score_fraud_risk", "ml_scoring.score_churn",
+                   "ml_scoring.score_ltv"]
     for upstream, downstream in zip(dag.tasks, dag.tasks[1:], strict=False):
         assert downstream.upstream_task_ids == {upstream.task_id}
     assert all(t.op_kwargs == {"as_of": "{{ ds }}"} and t.pool == "duckdb_writer"

@@ -31,6 +31,10 @@ ML_SCHEMA = "ml"
 SEGMENTATION_TABLE = "feat_customer_segmentation"
 FRAUD_TABLE = "feat_fraud_behavior"
 ID_COLUMN = "customer_id"
+# point-in-time inputs of one run (staging_snapshot.sql) and the run date they belong to
+SNAPSHOT_SCHEMA = "ml_pit"
+SNAPSHOT_STATE = "snapshot_state"
+SNAPSHOT_STATE_COLUMNS = [("run_as_of", "date"), ("built_at", "timestamp")]
 
 
 @dataclass
@@ -100,43 +104,75 @@ def feature_table(wh: Warehouse, table: str) -> FeatureMatrix:
     return matrix
 
 
-def point_in_time_features(wh: Warehouse, as_of: date) -> pd.DataFrame:
+def build_staging_snapshot(wh: Warehouse, run_as_of: date) -> str:
+    """Materialise the point-in-time inputs of a run in schema ``ml_pit`` (one pass over each
+    staging view, ``staging_snapshot.sql``) and record the run date; returns the schema."""
+    import pandas as pd
+
+    wh.ensure_table(SNAPSHOT_SCHEMA, SNAPSHOT_STATE, SNAPSHOT_STATE_COLUMNS)
+    wh.execute(f"delete from {SNAPSHOT_SCHEMA}.{SNAPSHOT_STATE}")
+    sql = ml_sql.render("staging_snapshot", wh.dialect, {},
+                        {"staging": STAGING_SCHEMA, "target": SNAPSHOT_SCHEMA})
+    code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    for statement in (s for s in code.split(";") if s.strip()):
+        wh.execute(statement)
+    state = pd.DataFrame({"run_as_of": [run_as_of],
+                          "built_at": [pd.Timestamp.now(tz="UTC").tz_localize(None)]})
+    wh.replace_rows(SNAPSHOT_SCHEMA, SNAPSHOT_STATE, state, {})
+    log.info("point-in-time inputs of %s materialised in %s", run_as_of, SNAPSHOT_SCHEMA)
+    return SNAPSHOT_SCHEMA
+
+
+def staging_snapshot(wh: Warehouse, run_as_of: date) -> str:
+    """The ``ml_pit`` inputs of this run date, built now unless the snapshot task of the same
+    run date already built them."""
+    if wh.table_exists(SNAPSHOT_SCHEMA, SNAPSHOT_STATE):
+        state = wh.query_df(f"select run_as_of from {SNAPSHOT_SCHEMA}.{SNAPSHOT_STATE}")
+        if len(state) == 1 and _as_date(state.iloc[0, 0]) == run_as_of:
+            log.info("reusing the point-in-time inputs of %s in %s", run_as_of,
+                     SNAPSHOT_SCHEMA)
+            return SNAPSHOT_SCHEMA
+    return build_staging_snapshot(wh, run_as_of)
+
+
+def point_in_time_features(wh: Warehouse, as_of: date, staging: str = STAGING_SCHEMA
+                           ) -> pd.DataFrame:
     """One row per customer signed up by ``as_of``; only data with event time <= as_of."""
     query = ml_sql.render("customer_features_as_of", wh.dialect, ml_sql.as_of_values(as_of),
-                          {"staging": STAGING_SCHEMA})
+                          {"staging": staging})
     return _rounded(wh.query_df(query))
 
 
-def labels(wh: Warehouse, as_of: date, horizon_days: int) -> pd.DataFrame:
+def labels(wh: Warehouse, as_of: date, horizon_days: int, staging: str = STAGING_SCHEMA
+           ) -> pd.DataFrame:
     """``churned`` and ``realised_spend`` in (as_of, as_of + horizon_days]."""
     query = ml_sql.render("customer_labels", wh.dialect,
-                          ml_sql.window_values(as_of, horizon_days), {"staging": STAGING_SCHEMA})
+                          ml_sql.window_values(as_of, horizon_days), {"staging": staging})
     return _rounded(wh.query_df(query))
 
 
-def data_horizon(wh: Warehouse) -> date:
+def data_horizon(wh: Warehouse, staging: str = STAGING_SCHEMA) -> date:
     """The latest day for which both orders and sessions are loaded."""
-    frame = wh.query_df(ml_sql.render("data_horizon", wh.dialect, {},
-                                      {"staging": STAGING_SCHEMA}))
+    frame = wh.query_df(ml_sql.render("data_horizon", wh.dialect, {}, {"staging": staging}))
     days = [v for v in frame.iloc[0].tolist() if v is not None and v == v]
     if not days:
         raise LookupError("staging.stg_orders and staging.stg_events are empty: nothing to learn")
     return min(_as_date(v) for v in days)
 
 
-def training_frame(wh: Warehouse, run_as_of: date, horizon_days: int
-                   ) -> tuple[date, pd.DataFrame]:
+def training_frame(wh: Warehouse, run_as_of: date, horizon_days: int,
+                   staging: str = STAGING_SCHEMA) -> tuple[date, pd.DataFrame]:
     """Features as of ``run_as_of - horizon`` joined to their labels in the window ending at
     ``run_as_of``; the window must be covered by loaded data."""
     train_as_of = run_as_of - timedelta(days=horizon_days)
-    horizon = data_horizon(wh)
+    horizon = data_horizon(wh, staging)
     if run_as_of > horizon:
         raise ValueError(
             f"label window ({train_as_of}, {run_as_of}] ends after the latest loaded data "
             f"({horizon}); run with as_of <= {horizon}"
         )
-    feats = point_in_time_features(wh, train_as_of)
-    labs = labels(wh, train_as_of, horizon_days)
+    feats = point_in_time_features(wh, train_as_of, staging)
+    labs = labels(wh, train_as_of, horizon_days, staging)
     frame = feats.merge(labs, on=ID_COLUMN, how="inner", validate="one_to_one")
     if len(frame) != len(feats):
         raise ValueError(f"labels cover {len(frame)} of {len(feats)} customers as of "

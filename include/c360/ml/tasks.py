@@ -3,6 +3,7 @@
 The transform DAG calls them after dbt has built the feature models (schema ``features``) and
 before it builds ``fct_customer_value`` (which left-joins the score tables):
 
+    snapshot_staging(as_of) staging views                       -> ml_pit.stg_* (inputs)
     score_segments(as_of)   features.feat_customer_segmentation -> ml.customer_segments
     score_fraud_risk(as_of) features.feat_fraud_behavior        -> ml.customer_risk_scores
     score_churn(as_of)      staging views, point in time        -> ml.customer_churn_scores
@@ -22,7 +23,7 @@ import logging
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -239,12 +240,12 @@ def score_fraud_risk(as_of: str, *, cfg: MLConfig | None = None,
 # --------------------------------------------------------------------------- churn / LTV
 
 
-def label_end_for(wh: Warehouse, as_of: date) -> date:
+def label_end_for(wh: Warehouse, as_of: date, staging: str = "staging") -> date:
     """The training label window ends at the run date, or at the latest loaded day if the
     data does not reach the run date yet."""
     from include.c360.ml.features import data_horizon
 
-    horizon = data_horizon(wh)
+    horizon = data_horizon(wh, staging)
     if horizon < as_of:
         log.warning("data reaches %s only, before the run date %s: label windows end there",
                     horizon, as_of)
@@ -253,7 +254,8 @@ def label_end_for(wh: Warehouse, as_of: date) -> date:
 
 
 def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig,
-                     clock: Stopwatch | None = None) -> tuple[Any, Any]:
+                     clock: Stopwatch | None = None, staging: str = "staging"
+                     ) -> tuple[Any, Any]:
     """Fit ``churn`` or ``ltv`` on features as of (label end - horizon) and the labels of the
     window up to the label end; returns (SupervisedResult, ModelRecord), artifact saved and
     registered."""
@@ -263,8 +265,8 @@ def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig,
     clock = clock or Stopwatch()
     horizon = cfg.churn_horizon_days if kind == "churn" else cfg.ltv_horizon_days
     with clock.phase("training_features"):
-        label_end = label_end_for(wh, as_of)
-        train_as_of, frame = training_frame(wh, label_end, horizon)
+        label_end = label_end_for(wh, as_of, staging)
+        train_as_of, frame = training_frame(wh, label_end, horizon, staging)
     if frame.empty:
         raise ValueError(f"{kind}: no customer had signed up by {train_as_of}; need at least "
                          f"{horizon} days of history before {label_end}")
@@ -288,12 +290,14 @@ def train_supervised(wh: Warehouse, kind: str, as_of: date, cfg: MLConfig,
 
 def _churn(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models
-    from include.c360.ml.features import point_in_time_features
+    from include.c360.ml.features import point_in_time_features, staging_snapshot
 
     clock = Stopwatch()
-    result, record = train_supervised(wh, "churn", as_of, cfg, clock)
+    with clock.phase("staging_snapshot"):
+        staging = staging_snapshot(wh, as_of)
+    result, record = train_supervised(wh, "churn", as_of, cfg, clock, staging)
     with clock.phase("scoring_features"):
-        current = point_in_time_features(wh, as_of)
+        current = point_in_time_features(wh, as_of, staging)
     with clock.phase("score"):
         p = models.predict_churn(result, current)
         frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
@@ -313,12 +317,14 @@ def score_churn(as_of: str, *, cfg: MLConfig | None = None,
 
 def _ltv(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
     from include.c360.ml import models
-    from include.c360.ml.features import point_in_time_features
+    from include.c360.ml.features import point_in_time_features, staging_snapshot
 
     clock = Stopwatch()
-    result, record = train_supervised(wh, "ltv", as_of, cfg, clock)
+    with clock.phase("staging_snapshot"):
+        staging = staging_snapshot(wh, as_of)
+    result, record = train_supervised(wh, "ltv", as_of, cfg, clock, staging)
     with clock.phase("scoring_features"):
-        current = point_in_time_features(wh, as_of)
+        current = point_in_time_features(wh, as_of, staging)
     with clock.phase("score"):
         pred = models.predict_ltv(result, current)
         frame = _score_frame(current[ID_COLUMN], as_of, record.model_version,
@@ -336,8 +342,27 @@ def score_ltv(as_of: str, *, cfg: MLConfig | None = None,
     return _run(_ltv, as_of, cfg, wh)
 
 
+def _snapshot(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
+    from include.c360.ml.features import build_staging_snapshot
+
+    clock = Stopwatch()
+    with clock.phase("staging_snapshot"):
+        schema = build_staging_snapshot(wh, as_of)
+    rows = wh.query_df(f"select count(*) as n from {schema}.stg_customers")
+    return {"schema": schema, "run_as_of": as_of.isoformat(),
+            "rows": int(rows["n"].iloc[0]), "seconds": clock.seconds}
+
+
+def snapshot_staging(as_of: str, *, cfg: MLConfig | None = None,
+                     wh: Warehouse | None = None) -> dict[str, Any]:
+    """Materialise the churn and LTV models' point-in-time inputs of this run (schema
+    ``ml_pit``): one pass over each staging view instead of several per task."""
+    return _run(_snapshot, as_of, cfg, wh)
+
+
 #: The task callables in the order the transform DAG runs them.
 TASKS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
+    ("snapshot_staging", snapshot_staging),
     ("score_segments", score_segments),
     ("score_fraud_risk", score_fraud_risk),
     ("score_churn", score_churn),
@@ -353,7 +378,3 @@ def run_all(as_of: str, *, cfg: MLConfig | None = None,
         return {name: fn(as_of, cfg=config, wh=wh) for name, fn in TASKS}
     with open_warehouse() as owned:
         return {name: fn(as_of, cfg=config, wh=owned) for name, fn in TASKS}
-
-
-def previous_day(as_of: str | date) -> str:
-    return (parse_as_of(as_of) - timedelta(days=1)).isoformat()

@@ -1,0 +1,39 @@
+"""benchmarks/evaluate_models.py end to end on a small synthetic world: metrics and plots."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "evaluate_models.py"
+
+
+@pytest.mark.timeout(240)
+def test_evaluation_writes_metrics_and_plots(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+    spec = importlib.util.spec_from_file_location("c360_evaluate_models", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    out = tmp_path / "eval"
+    assert module.main(["--synthetic-scale", "0.005", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline" in printed and "precision@" in printed
+    for png in ("churn_calibration_and_distribution.png", "fraud_risk_distribution.png",
+                "ltv_predicted_vs_realised.png", "segment_profiles.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+    metrics = json.loads((out / "metrics.json").read_text())
+    churn = metrics["churn"]
+    for key in ("model_observable", "baseline_observable", "model_truth", "baseline_truth"):
+        assert 0 <= churn[key]["accuracy"] <= 1 and 0 <= churn[key]["brier"] <= 1
+        assert 0.5 < churn[key]["roc_auc"] <= 1
+    assert churn["train_features_as_of"] == "2026-05-28"
+    assert churn["test_features_as_of"] == "2026-08-26"
+    assert metrics["fraud"]["fraud_actors"] > 0
+    assert 0 <= metrics["fraud"][f"precision_at_{metrics['fraud']['fraud_actors']}"] <= 1
+    assert metrics["ltv"]["model"]["mae"] >= 0
+    assert metrics["segments"]
