@@ -53,8 +53,10 @@ def test_layer_groups_and_their_tasks(dag):
     assert {"features.feat_customer_segmentation_model_build",
             "features.feat_fraud_behavior_model_build",
             "snapshot.snap_customer_profile_snapshot_build"} <= ids
-    assert {f"ml_scoring.{t}" for t in ("score_segments", "score_fraud_risk", "score_churn",
-                                        "score_ltv")} <= ids
+    from include.c360.ml.tasks import TASKS
+
+    assert {f"ml_scoring.{t}" for t, _ in TASKS} <= ids
+    assert {"score_segments", "score_fraud_risk", "score_churn", "score_ltv"} <= dict(TASKS).keys()
     # ephemeral models: visible lineage, no dbt call
     assert type(_task(dag, "int_customer_rfm_model_build")).__name__ == "EmptyOperator"
 

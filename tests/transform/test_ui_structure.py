@@ -64,8 +64,9 @@ def test_ui_structure_shows_layer_task_groups(tmp_path, manifest):
         assert "staging.stg_customers_model_build" in groups["staging"]
         assert "marts.fct_transactions_model_build" in groups["marts"]
         assert "publish.fct_customer_value_model_build" in groups["publish"]
-        assert set(groups["ml_scoring"]) == {f"ml_scoring.{t}" for t in (
-            "score_segments", "score_fraud_risk", "score_churn", "score_ltv")}
+        from include.c360.ml.tasks import TASKS
+
+        assert set(groups["ml_scoring"]) == {f"ml_scoring.{t}" for t, _ in TASKS}
         assert len(groups["freshness"]) == 7
         # the public tasks endpoint agrees
         tasks = client.get("/api/v2/dags/c360_transform/tasks")["tasks"]
