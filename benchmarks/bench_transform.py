@@ -1,0 +1,153 @@
+"""Plain ``dbt build`` vs the transform DAG under the real scheduler, on the same data.
+
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_transform.py --scale 1.0
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_transform.py --scale 0.05 --mode watcher
+
+1. The generator writes a history at ``--scale`` and the ingestion code loads it into a DuckDB
+   file (``benchmarks/out/transform/``, kept between runs unless ``--fresh``).
+2. ``dbt build`` of the whole project (every model, the snapshot, every test; dbt from
+   ``.venv-dbt``) on a copy of the loaded warehouse: the baseline.
+3. A local Airflow (scripts/local_airflow.py: api-server, scheduler, dag-processor, triggerer,
+   LocalExecutor) in a temporary home on a free port runs ``c360_transform`` on another copy of
+   the same warehouse (``--mode``: Cosmos execution mode local|watcher).
+
+Prints: the baseline, the DAG run's wall time (queued -> finished), the DAG minus its ML
+scoring tasks (the dbt part: same selection as the baseline, plus freshness checks) and the
+ratio of the latter to the baseline. Timings on a shared 2-core machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+AS_OF = date(2026, 11, 24)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dbt_build(db_path: Path, workdir: Path) -> float:
+    env = {**os.environ, "C360_DUCKDB_PATH": str(db_path), "C360_DBT_TARGET": "duckdb",
+           "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    exe = os.environ.get("C360_DBT_EXECUTABLE", str(REPO / ".venv-dbt" / "bin" / "dbt"))
+    cmd = [exe, "build", "--project-dir", str(REPO / "dbt"), "--profiles-dir", str(REPO / "dbt"),
+           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+           "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{proc.stdout[-4000:]}")
+    return seconds
+
+
+def _ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
+    from scripts.airflow_client import AirflowClient
+
+    port = free_port()
+    env = {
+        "C360_AIRFLOW_HOME": str(home), "C360_AIRFLOW_PORT": str(port),
+        "C360_TARGET": "duckdb", "C360_DUCKDB_PATH": str(db_path),
+        "C360_DATA_DIR": str(db_path.parent), "C360_MODELS_DIR": str(db_path.parent / "models"),
+        "AIRFLOW_CONN_DUCKDB_DEFAULT": json.dumps({"conn_type": "duckdb",
+                                                   "host": str(db_path)}),
+        "C360_COSMOS_EXECUTION_MODE": mode, "C360_TRANSFORM_RETRIES": "0",
+        # only the triggered run: no cron/catch-up run of the DAG next to it
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    os.environ.update(env)
+    script = [sys.executable, str(REPO / "scripts" / "local_airflow.py")]
+    subprocess.run([*script, "start"], check=True, env=os.environ.copy(),
+                   stdout=subprocess.DEVNULL)
+    try:
+        client = AirflowClient(base_url=f"http://127.0.0.1:{port}")
+        client.wait_for_dag("c360_transform", timeout=180)
+        client.unpause("c360_transform")
+        run_id = client.trigger("c360_transform", {"as_of_date": AS_OF.isoformat()})
+        state = client.wait_for_run("c360_transform", run_id, timeout=timeout)
+        run = client.dag_run("c360_transform", run_id)
+        tis = client.task_instances("c360_transform", run_id)
+    finally:
+        subprocess.run([*script, "stop"], env=os.environ.copy(), stdout=subprocess.DEVNULL)
+    start, end = _ts(run["start_date"]), _ts(run["end_date"])
+    ml = [(_ts(t["start_date"]), _ts(t["end_date"])) for t in tis
+          if t["task_id"].startswith("ml_scoring.") and t["start_date"] and t["end_date"]]
+    ml_seconds = sum((e - s).total_seconds() for s, e in ml)
+    failed = sorted(t["task_id"] for t in tis if t["state"] not in ("success", "skipped"))
+    return {"state": state, "seconds": (end - start).total_seconds(), "ml_seconds": ml_seconds,
+            "tasks": len(tis), "not_success": failed}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--mode", choices=["local", "watcher"], default=None,
+                    help="Cosmos execution mode (default: both, one after the other)")
+    ap.add_argument("--fresh", action="store_true", help="regenerate and reload the data")
+    ap.add_argument("--timeout", type=float, default=3600)
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work dir (warehouse copies, Airflow homes and task logs)")
+    args = ap.parse_args()
+
+    from include.c360.transform.manifest import build_manifest
+    from tests.transform.world import build_world
+
+    out = REPO / "benchmarks" / "out" / "transform" / f"scale_{args.scale:g}"
+    pristine = out / "pristine.duckdb"
+    if args.fresh or not pristine.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        world = build_world(out / "world", args.scale, AS_OF)
+        shutil.copy(world.db_path, pristine)
+        print(f"data: scale {args.scale:g}, raw rows {sum(world.raw_rows.values()):,} "
+              f"{world.raw_rows}; generate {world.seconds['generate']:.1f}s, "
+              f"ingest {world.seconds['ingest']:.1f}s", flush=True)
+        shutil.rmtree(out / "world" / "landing", ignore_errors=True)
+    build_manifest()
+
+    keep_dir = tempfile.mkdtemp(prefix="bench_tx_") if args.keep else None
+    with tempfile.TemporaryDirectory(prefix="bench_tx_") as tmp:
+        work = Path(keep_dir or tmp)
+        if keep_dir:
+            print(f"work dir (kept): {work}", flush=True)
+        db = work / "dbt" / "c360.duckdb"
+        db.parent.mkdir()
+        shutil.copy(pristine, db)
+        plain = dbt_build(db, work / "dbt")
+        print(f"plain dbt build (whole project, one process): {plain:.1f}s", flush=True)
+        for mode in [args.mode] if args.mode else ["local", "watcher"]:
+            db = work / mode / "c360.duckdb"
+            db.parent.mkdir()
+            shutil.copy(pristine, db)
+            r = run_dag(db, work / mode / "airflow_home", mode, args.timeout)
+            dbt_part = r["seconds"] - r["ml_seconds"]
+            print(f"DAG c360_transform [{mode}]: {r['state']} in {r['seconds']:.1f}s "
+                  f"({r['tasks']} tasks; ML scoring {r['ml_seconds']:.1f}s); without ML "
+                  f"{dbt_part:.1f}s = {dbt_part / plain:.2f}x plain dbt build"
+                  + (f"; not success: {r['not_success']}" if r["not_success"] else ""),
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""Source freshness gates: one check per dbt source with a freshness SLA, before its staging.
+
+The thresholds and the ``loaded_at_field`` are the dbt sources' own freshness config (read
+from the manifest; they match ``include/c360/sources.py``, which
+``tests/transform/test_transform_dag.py`` asserts). Each check reads ``max(loaded_at_field)``
+of the RAW table and compares its age at the run's reference time (``dag_run.run_after``:
+when the run was due, so a backfill of a past date is judged as of that date) with the
+thresholds:
+
+* ``pass``  - nothing reported.
+* ``warn``  - ``report_freshness_breach`` is called; the run goes on.
+* ``error`` - ``report_freshness_breach`` is called, then the task fails, so the source's
+  staging model and everything built from it (its lineage) is ``upstream_failed``; the other
+  sources' lineages still build. Param ``enforce_freshness=false`` reports the breach without
+  failing (re-building history from stale sources on purpose).
+
+``report_freshness_breach`` is THE hook the alerting issue extends (e-mail later): it receives
+the breach (source, status, age, thresholds, RAW table) and the task context; today it logs one
+structured JSON error line and pushes the breach to XCom under ``freshness_breach``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from include.c360.config import settings
+
+log = logging.getLogger(__name__)
+
+BREACH_XCOM_KEY = "freshness_breach"
+PERIOD_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
+
+
+class SourceFreshnessError(RuntimeError):
+    """An error-level freshness breach: the source's lineage must not build on stale data."""
+
+
+@dataclass(frozen=True)
+class FreshnessSpec:
+    """One dbt source's freshness SLA (from the manifest)."""
+
+    source: str  # dbt source name, e.g. "crm"
+    table: str  # dbt source table, e.g. "customers" (= the registry's source name)
+    relation: str  # schema.identifier of the RAW table
+    loaded_at_field: str
+    warn_after_hours: float | None
+    error_after_hours: float | None
+
+    @property
+    def task_id(self) -> str:
+        return f"freshness_{self.table}"
+
+
+@dataclass(frozen=True)
+class FreshnessBreach:
+    """What ``report_freshness_breach`` receives."""
+
+    source: str  # RAW table / registry source name
+    dbt_source: str  # "crm.customers"
+    status: str  # "warn" | "error"
+    relation: str
+    max_loaded_at: str | None  # ISO UTC; None = the table has no rows
+    age_hours: float | None
+    warn_after_hours: float | None
+    error_after_hours: float | None
+    checked_at: str  # the reference time (ISO UTC)
+    enforced: bool  # an error stops the lineage (Param enforce_freshness)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _hours(threshold: dict[str, Any] | None) -> float | None:
+    if not threshold or threshold.get("count") is None:
+        return None
+    return float(threshold["count"]) * PERIOD_HOURS[threshold["period"]]
+
+
+def specs_from_manifest(manifest: dict[str, Any]) -> list[FreshnessSpec]:
+    """Every source with a warn or error threshold, in manifest order."""
+    specs = []
+    for node in manifest["sources"].values():
+        fresh = node.get("freshness") or {}
+        warn, error = _hours(fresh.get("warn_after")), _hours(fresh.get("error_after"))
+        loaded_at = node.get("loaded_at_field") or (node.get("config") or {}).get(
+            "loaded_at_field")
+        if (warn is None and error is None) or not loaded_at:
+            continue
+        specs.append(FreshnessSpec(
+            source=node["source_name"], table=node["name"],
+            relation=f"{node['schema']}.{node['identifier']}", loaded_at_field=loaded_at,
+            warn_after_hours=warn, error_after_hours=error,
+        ))
+    return specs
+
+
+def classify(age_hours: float | None, warn: float | None, error: float | None) -> str:
+    """pass / warn / error for an age (None = no rows: the worst status the SLA has)."""
+    if age_hours is None:
+        return "error" if error is not None else "warn"
+    if error is not None and age_hours > error:
+        return "error"
+    if warn is not None and age_hours > warn:
+        return "warn"
+    return "pass"
+
+
+def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) -> None:
+    """The alerting hook: called once per warn/error breach, before an error fails the task.
+
+    Today: one structured JSON log line (ERROR for error, WARNING for warn) and the breach in
+    XCom (key ``freshness_breach``) for the alerting DAG/callbacks to read. The alerting issue
+    adds the e-mail here.
+    """
+    payload = {"event": "source_freshness_breach", **breach.to_dict(),
+               "dag_id": getattr(context.get("dag"), "dag_id", None),
+               "run_id": context.get("run_id")}
+    level = logging.ERROR if breach.status == "error" else logging.WARNING
+    log.log(level, "%s", json.dumps(payload, sort_keys=True))
+    ti = context.get("ti")
+    if ti is not None:
+        ti.xcom_push(key=BREACH_XCOM_KEY, value=breach.to_dict())
+
+
+def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
+                  ) -> datetime | None:
+    """``max(loaded_at_field)`` of a RAW table as an aware UTC datetime (None: no rows)."""
+    sql = f"select max({loaded_at_field}) from {relation}"
+    target = target or settings().target
+    if target == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(str(settings().duckdb_path), read_only=True)
+        try:
+            value = con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+    else:
+        from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
+
+        row = SnowflakeHook(snowflake_conn_id="snowflake_default").get_first(sql)
+        value = row[0] if row else None
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _reference_time(context: dict[str, Any]) -> datetime:
+    dag_run = context.get("dag_run")
+    when = getattr(dag_run, "run_after", None) or datetime.now(UTC)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def check_source_freshness(spec: dict[str, Any], enforce: Any = True, **context: Any
+                           ) -> dict[str, Any]:
+    """Task callable: check one source (``spec`` = ``asdict(FreshnessSpec)``)."""
+    s = FreshnessSpec(**spec)
+    enforced = str(enforce).strip().lower() not in {"false", "0", "no", "off"}
+    now = _reference_time(context)
+    latest = max_loaded_at(s.relation, s.loaded_at_field)
+    age = None if latest is None else max((now - latest) / timedelta(hours=1), 0.0)
+    status = classify(age, s.warn_after_hours, s.error_after_hours)
+    result = {
+        "source": s.table, "dbt_source": f"{s.source}.{s.table}", "status": status,
+        "relation": s.relation, "max_loaded_at": latest.isoformat() if latest else None,
+        "age_hours": None if age is None else round(age, 3),
+        "warn_after_hours": s.warn_after_hours, "error_after_hours": s.error_after_hours,
+        "checked_at": now.isoformat(), "enforced": enforced,
+    }
+    log.info("freshness %s: %s (age %s h, warn %s h, error %s h)", result["dbt_source"], status,
+             result["age_hours"], s.warn_after_hours, s.error_after_hours)
+    if status != "pass":
+        report_freshness_breach(FreshnessBreach(**result), context)
+    if status == "error" and enforced:
+        raise SourceFreshnessError(
+            f"source {result['dbt_source']} ({s.relation}) is stale: max({s.loaded_at_field}) "
+            f"= {result['max_loaded_at']}, {result['age_hours']} h old at {now.isoformat()} "
+            f"> error_after {s.error_after_hours} h; its staging lineage does not build"
+        )
+    return result

@@ -1,0 +1,162 @@
+"""The whole transform DAG runs on DuckDB over a small generated world (``dag.test()``).
+
+Two runs start in parallel, each in its own subprocess, Airflow home and warehouse copy:
+
+* ``good``: the loaded world as it is -> every task succeeds; the marts hold what they must.
+* ``bad``: one CRM row with an unknown ``kyc_status`` -> the ``accepted_values`` test of
+  ``stg_customers`` fails, so nothing built from customers runs (marts, features, scoring,
+  publication, snapshot are upstream_failed) and no score is written; sources that do not
+  depend on customers still build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+AS_OF = "2026-11-24"
+# the run's logical date is a day later: the Param must win (and reach dbt and ML)
+LOGICAL_DATE = "2026-11-25T02:30:00+00:00"
+
+
+def _start(world, home: Path) -> subprocess.Popen:
+    home.mkdir(parents=True)
+    env = {
+        **os.environ, **world.env(),
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "false",
+        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
+        "C360_COSMOS_EXECUTION_MODE": "local",
+        "PYTHONPATH": str(REPO),
+    }
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, cwd=REPO,
+                   check=True, capture_output=True, timeout=180)
+    log = open(home / "dag_test.log", "w")  # noqa: SIM115 - closed by the reader below
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.transform.dag_run", LOGICAL_DATE,
+         json.dumps({"as_of_date": AS_OF})],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True)
+
+
+def _result(proc: subprocess.Popen, home: Path) -> dict:
+    out, _ = proc.communicate(timeout=600)
+    lines = [x for x in out.splitlines() if x.startswith("{")]
+    log = (home / "dag_test.log").read_text()[-5000:]
+    assert proc.returncode == 0 and lines, f"dag.test failed:\n{out[-3000:]}\n{log}"
+    return json.loads(lines[-1])
+
+
+def _break_customers(db_path: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    try:
+        cols = [r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' "
+            "and table_name = 'customers' order by ordinal_position").fetchall()]
+        row = dict(zip(cols, con.execute("select * from raw.customers limit 1").fetchone(),
+                       strict=True))
+        row.update(customer_id="CUST-BAD-0001", kyc_status="not-a-status",
+                   _source_file="customers/dt=2026-11-24/injected.csv.gz")
+        con.execute(f"insert into raw.customers ({', '.join(cols)}) values "
+                    f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def runs(world, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import shutil
+
+    from tests.transform.world import World
+
+    worlds, procs = {}, {}
+    for name in ("good", "bad"):
+        root = tmp_path_factory.mktemp(f"run_{name}")
+        db = root / "warehouse" / "c360.duckdb"
+        db.parent.mkdir(parents=True)
+        shutil.copy(world.db_path, db)
+        if name == "bad":
+            _break_customers(db)
+        worlds[name] = World(root, world.landing, db, world.as_of, world.raw_rows, {})
+        procs[name] = _start(worlds[name], root / "airflow_home")
+    results = {name: _result(procs[name], worlds[name].root / "airflow_home")
+               for name in procs}
+    return {name: (worlds[name], results[name]) for name in procs}
+
+
+def _query(db: Path, sql: str):
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.timeout(600)
+def test_whole_dag_builds_scores_and_publishes(runs):
+    world, result = runs["good"]
+    not_ok = {t: s for t, s in result["tasks"].items() if s != "success"}
+    assert result["state"] == "success" and not not_ok, not_ok
+    assert len(result["tasks"]) >= 33
+    db = world.db_path
+    customers = _query(db, "select count(*) from staging.stg_customers")[0][0]
+    assert customers > 500
+    # one row per customer, every ML column filled by this run's scores
+    assert _query(db, """
+        select count(*), count(distinct customer_id), count(predicted_ltv),
+               count(churn_probability), count(customer_segment), count(composite_score)
+        from marts.fct_customer_value""")[0] == (customers,) * 6
+    assert _query(db, "select count(*) from marts.dim_customers")[0][0] == customers
+    # the fact holds every deduplicated staging transaction exactly once
+    assert _query(db, "select count(*), count(distinct transaction_id) "
+                      "from marts.fct_transactions") == \
+        _query(db, "select count(*), count(distinct transaction_id) "
+                   "from staging.stg_transactions")
+    # as_of_date (Param, not the logical date) reached ML scoring
+    # (fraud risk scores the customers with transactions: feat_fraud_behavior's rows)
+    fraud_rows = _query(db, "select count(*) from features.feat_fraud_behavior")[0][0]
+    for table, rows in (("customer_segments", customers), ("customer_risk_scores", fraud_rows),
+                        ("customer_churn_scores", customers), ("customer_ltv_scores", customers)):
+        assert _query(db, f"select count(*), min(scored_at)::date::varchar, "
+                          f"max(scored_at)::date::varchar from ml.{table}")[0] == (
+            rows, AS_OF, AS_OF), table
+    assert _query(db, "select count(distinct customer_id) from "
+                      "snapshots.snap_customer_profile")[0][0] == customers
+    assert _query(db, "select count(*) from features.feat_customer_segmentation")[0][0] == \
+        customers
+
+
+@pytest.mark.timeout(600)
+def test_failing_dbt_test_stops_everything_built_from_it(runs):
+    world, result = runs["bad"]
+    tasks = result["tasks"]
+    assert result["state"] == "failed"
+    assert tasks["staging.stg_customers_model_build"] == "failed"
+    downstream = [t for t in tasks if t.split(".")[0] in
+                  {"marts", "features", "ml_scoring", "publish", "snapshot"}]
+    from include.c360.ml.tasks import TASKS
+
+    # 4 marts, 2 features, the scoring tasks, publication, snapshot
+    assert len(downstream) == 8 + len(TASKS)
+    assert {t: tasks[t] for t in downstream if tasks[t] not in ("upstream_failed", "None")} == {}
+    # other lineages were not stopped by it
+    assert tasks["staging.stg_products_model_build"] == "success"
+    assert all(tasks[t] == "success" for t in tasks if t.startswith("freshness."))
+    db = world.db_path
+    for table in ("customer_segments", "customer_risk_scores", "customer_churn_scores",
+                  "customer_ltv_scores"):
+        assert _query(db, f"select count(*) from ml.{table}")[0][0] == 0, table
+    marts = {r[0] for r in _query(db, "select table_name from information_schema.tables "
+                                      "where table_schema = 'marts'")}
+    assert not marts, marts
