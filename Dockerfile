@@ -13,3 +13,6 @@ RUN python -m venv dbt_venv \
 
 ENV C360_DBT_EXECUTABLE=/usr/local/airflow/dbt_venv/bin/dbt \
     DO_NOT_TRACK=1
+
+# The transform DAG renders its Cosmos task groups from a manifest built here, never at parse time.
+RUN PYTHONPATH=/usr/local/airflow python -m include.c360.transform.manifest

@@ -13,7 +13,8 @@ export PYTHONPATH := $(CURDIR)
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data generate
+.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data generate \
+	dbt-manifest
 
 venv: $(VENV)/.installed
 dbt-venv: $(DBT_VENV)/.installed
@@ -29,17 +30,24 @@ $(DBT_VENV)/.installed: dbt-requirements.txt dbt-constraints.txt
 	$(DBT_VENV)/bin/python -m pip install -q -r dbt-requirements.txt -c dbt-constraints.txt
 	@touch $@
 
+# The transform DAG renders from a dbt manifest built ahead of time (no dbt at parse time).
+DBT_SOURCES := dbt/dbt_project.yml dbt/profiles.yml \
+	$(shell find dbt/models dbt/macros dbt/snapshots dbt/tests -type f 2>/dev/null)
+dbt-manifest: dbt/target/render_manifest.json
+dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
+	$(PY) -m include.c360.transform.manifest
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff check --select AIR --preview dags include
 
-test: venv dbt-venv lint
+test: venv dbt-venv dbt-manifest lint
 	$(VENV)/bin/pytest
 
-demo: venv dbt-venv
+demo: venv dbt-venv dbt-manifest
 	$(PY) scripts/demo.py $(DEMO_ARGS)
 
-airflow: venv dbt-venv
+airflow: venv dbt-venv dbt-manifest
 	$(PY) scripts/local_airflow.py start
 
 airflow-stop:

@@ -89,6 +89,18 @@ class AirflowClient:
             time.sleep(2)
         raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout:.0f}s")
 
+    def active_runs(self, dag_id: str) -> list[dict]:
+        runs = self.get(f"/api/v2/dags/{dag_id}/dagRuns?state=queued&state=running&limit=100")
+        return runs["dag_runs"]
+
+    def wait_until_idle(self, dag_ids: list[str], timeout: float = 3600.0) -> None:
+        """Wait until none of ``dag_ids`` has a queued or running run (e.g. scheduled ones)."""
+        deadline = time.monotonic() + timeout
+        while any(self.active_runs(d) for d in dag_ids):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"runs of {dag_ids} still active after {timeout:.0f}s")
+            time.sleep(3)
+
     def run_dag(self, dag_id: str, conf: dict | None = None, timeout: float = 600.0) -> str:
         """Unpause, trigger and wait: the final state of the run."""
         self.wait_for_dag(dag_id)

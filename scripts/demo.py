@@ -2,7 +2,8 @@
 
 Starts the local Airflow if it is not running, then triggers the platform's DAGs through the
 REST API in order and waits for each: generate the seven source systems' exports into the local
-landing zone, set up the warehouse, ingest every source. It prints what landed where and leaves
+landing zone, set up the warehouse, ingest every source, then transform (dbt layers through
+Cosmos, ML scoring, publication of the Customer 360). It prints what landed where and leaves
 Airflow running so the runs can be inspected in the UI (``--stop`` stops it at the end).
 
     python scripts/demo.py [--scale 1.0] [--seed 42] [--as-of YYYY-MM-DD] [--stop]
@@ -34,6 +35,7 @@ def pipeline_steps(args: argparse.Namespace) -> list[tuple[str, dict]]:
     ]
     # a first load takes the whole history: look back over every partition the backfill wrote
     steps += [(f"c360_ingest_{s.name}", {"lookback_days": 731}) for s in SOURCES]
+    steps.append(("c360_transform", {"as_of_date": args.as_of.isoformat()}))
     return steps
 
 
@@ -45,11 +47,23 @@ def summarise() -> None:
 
     cfg = settings()
     print(f"\nlanding zone: {cfg.landing}\nwarehouse:    {cfg.duckdb_path}")
+    tables = [f"raw.{s.name}" for s in SOURCES] + [
+        "marts.dim_customers", "marts.fct_orders", "marts.fct_transactions",
+        "marts.fct_campaigns", "marts.fct_customer_value", "snapshots.snap_customer_profile",
+    ]
     con = duckdb.connect(str(cfg.duckdb_path), read_only=True)
     try:
-        for s in SOURCES:
-            n = con.execute(f"select count(*) from raw.{s.name}").fetchone()[0]
-            print(f"  raw.{s.name:<16} {n:>12,} rows")
+        for table in tables:
+            n = con.execute(f"select count(*) from {table}").fetchone()[0]
+            print(f"  {table:<34} {n:>12,} rows")
+        print("\nCustomer 360 (marts.fct_customer_value) by ML segment:")
+        rows = con.execute("""
+            select customer_segment, count(*), round(avg(churn_probability), 3),
+                   round(avg(predicted_ltv), 2), round(avg(composite_score), 3)
+            from marts.fct_customer_value group by 1 order by 2 desc""").fetchall()
+        print(f"  {'segment':<20}{'customers':>10}{'churn p':>9}{'LTV 12m':>11}{'score':>8}")
+        for seg, n, churn, ltv, score in rows:
+            print(f"  {seg or '-':<20}{n:>10,}{churn or 0:>9}{ltv or 0:>11,}{score or 0:>8}")
     finally:
         con.close()
 
@@ -82,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndemo {'FAILED at ' + failed if failed else 'finished'} "
           f"in {time.monotonic() - started:.0f}s")
     if not failed:
+        # unpausing also starts the DAGs' own scheduled runs: let them finish before reading
+        client.wait_until_idle([dag_id for dag_id, _ in pipeline_steps(args)])
         summarise()
     print(f"\nAirflow UI: http://localhost:{local_airflow.port()} "
           f"(login admin / {local_airflow.password()})")

@@ -59,7 +59,14 @@ def environment(home: Path | None = None) -> dict[str, str]:
     """The environment every local Airflow process (and the tests) run with."""
     home = home or airflow_home()
     base_url = f"http://localhost:{port()}"
+    sys.path.insert(0, str(ROOT))
+    from include.c360.config import settings
+
+    # dbt (Cosmos' profile mapping) reads the warehouse from this connection; ingestion and ML
+    # from C360_DUCKDB_PATH: one value for both, whatever C360_DATA_DIR says
+    duckdb_conn = json.dumps({"conn_type": "duckdb", "host": str(settings().duckdb_path)})
     env = {
+        "AIRFLOW_CONN_DUCKDB_DEFAULT": duckdb_conn,
         "AIRFLOW_HOME": str(home),
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),

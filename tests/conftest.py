@@ -18,7 +18,6 @@ os.environ.update(
         "AIRFLOW_HOME": str(_HOME),
         "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_HOME / 'airflow.db'}",
         "AIRFLOW__COSMOS__CACHE_DIR": str(_HOME / "cosmos_cache"),
         "DO_NOT_TRACK": "1",
         "SCARF_ANALYTICS": "false",
@@ -41,8 +40,7 @@ import pytest  # noqa: E402
 def migrated_airflow_home(tmp_path_factory) -> Path:
     """An AIRFLOW_HOME with a migrated SQLite metadata DB, shared by the dag.test() runs."""
     home = tmp_path_factory.mktemp("airflow_home")
-    env = {**os.environ, "AIRFLOW_HOME": str(home),
-           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}"}
+    env = {**os.environ, "AIRFLOW_HOME": str(home)}  # the SQLite DB follows AIRFLOW_HOME
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, cwd=ROOT,
                    check=True, capture_output=True, timeout=180)
     return home
@@ -63,7 +61,6 @@ def run_dags(migrated_airflow_home):
         env = {
             **os.environ,
             "AIRFLOW_HOME": str(home),
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder or ROOT / "dags"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "false",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "false",

@@ -335,7 +335,7 @@ def freshness_checks(specs: list[FreshnessSpec], cfg: TransformConfig) -> dict[s
     with TaskGroup(group_id="freshness", tooltip="Source freshness vs the sources' SLAs"):
         for spec in specs:
             t = task(
-                task_id=spec.task_id, retries=0, **cfg.pool_args,
+                task_id=spec.task_id, **cfg.pool_args,
                 doc_md=f"max({spec.loaded_at_field}) of `{spec.relation}`: warn after "
                        f"{spec.warn_after_hours} h, error after {spec.error_after_hours} h.",
             )(check_source_freshness)(spec=asdict(spec),

@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from airflow.sdk.exceptions import AirflowFailException
+
 from include.c360.config import settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,12 @@ BREACH_XCOM_KEY = "freshness_breach"
 PERIOD_HOURS = {"minute": 1 / 60, "hour": 1, "day": 24}
 
 
-class SourceFreshnessError(RuntimeError):
-    """An error-level freshness breach: the source's lineage must not build on stale data."""
+class SourceFreshnessError(AirflowFailException):
+    """An error-level freshness breach: the source's lineage must not build on stale data.
+
+    Fails the task at once (retrying cannot make data fresher); other errors of the check,
+    such as a locked warehouse, are retried like any task's.
+    """
 
 
 @dataclass(frozen=True)
