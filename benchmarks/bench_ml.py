@@ -31,33 +31,6 @@ if str(ROOT) not in sys.path:
 TARGET_SECONDS = 60.0
 
 
-def _world_module():
-    import importlib.util
-
-    name = "c360_ml_test_world"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "ml" / "world.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _platform_world_module():
-    import importlib.util
-
-    name = "c360_ml_platform_world"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(
-        name, ROOT / "tests" / "ml" / "platform_world.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -86,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.work / f"platform_scale_{args.scale:g}"
         source = workdir / "warehouse.duckdb"
         if args.rebuild or not source.exists():
-            built = _platform_world_module().build_platform_world(workdir, args.scale,
-                                                                 args.as_of)
+            from tests.ml import platform_world
+
+            built = platform_world.build_platform_world(workdir, args.scale, args.as_of)
             print("built with the platform (setup, not timed below): " + ", ".join(
                 f"{k} {v:.1f} s" for k, v in built.seconds.items()))
         print(f"input: generator (scale {args.scale:g}) -> minimal RAW loader -> dbt build of "
@@ -96,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         source = args.work / f"world_scale_{args.scale:g}.duckdb"
         if args.rebuild or not source.exists():
             source.unlink(missing_ok=True)
-            world = _world_module()
+            from tests.ml import world
+
             t0 = time.perf_counter()
-            world.make_world_db(source, world.WorldSpec(scale=args.scale,
-                                                                 as_of=args.as_of))
+            world.make_world_db(source, world.WorldSpec(scale=args.scale, as_of=args.as_of))
             print(f"synthesised staging + feature tables in {time.perf_counter() - t0:.1f} s "
                   "(setup, not timed below)")
         print("input: SYNTHETIC staging and feature tables (tests/ml/world.py at scale "

@@ -43,19 +43,6 @@ if str(ROOT) not in sys.path:
 log = logging.getLogger("evaluate_models")
 
 
-def _world_module():
-    import importlib.util
-
-    name = "c360_ml_test_world"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / "ml" / "world.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _fmt(d: dict, keys: list[str] | None = None) -> str:
     keys = keys or list(d)
     return "  ".join(f"{k}={d[k]:.4f}" if isinstance(d[k], float) else f"{k}={d[k]}"
@@ -318,7 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     scratch = args.out / "evaluation.duckdb"
     scratch.unlink(missing_ok=True)
     if args.synthetic_scale:
-        world = _world_module()
+        from tests.ml import world
+
         gt_dir = args.out / "ground_truth"
         t0 = time.perf_counter()
         counts = world.make_world_db(scratch, world.WorldSpec(
