@@ -6,9 +6,11 @@ Given a DuckDB warehouse whose RAW schema is loaded (full scale: ~15M rows), on 
 2. one more day lands in RAW: the generator's next-day increment when this script generated
    the data (``--generate-scale``), otherwise a synthetic day (the last day's transactions
    again, one day later, new ids, loaded one day after the newest load);
-3. the incremental one-day build — T_incr: ``dbt build --select config.materialized:incremental``
-   (fct_transactions' merge of the day, its unit test and all its data tests, incl. the
-   relationships to dim_customers and fct_orders);
+3. the incremental one-day build — T_incr: ``dbt build --select
+   config.materialized:incremental dim_customers fct_orders``: fct_transactions' merge of the
+   day with its unit test and all its data tests, and the two tables its relationships tests
+   point to (rebuilt, with their tests), without which a new day's payments of new customers or
+   orders fail those tests;
 4. for reference: ``dbt run --select fct_transactions`` (the merge alone, same window again:
    the merge is idempotent), ``dbt build --select +fct_transactions`` (the merge with every
    model it depends on, rebuilt, and their tests) and the whole project's daily build.
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = REPO / ".venv-dbt" / "bin" / "dbt"
+# the incremental models and the tables fct_transactions' relationships tests point to
+INCREMENTAL_DAY = ("config.materialized:incremental", "dim_customers", "fct_orders")
 
 
 @dataclass
@@ -224,10 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         incr = _dbt(
             db,
             workdir,
-            "incremental day: build incremental models",
+            "incremental day: build incremental + FK targets",
             "build",
             "--select",
-            "config.materialized:incremental",
+            *INCREMENTAL_DAY,
             "--vars",
             vars_next,
         )

@@ -32,6 +32,8 @@ with
             )
     {%- endset %}
 
+    {%- set rule_inputs = 'customer_id, transaction_date, amount, transaction_type, status' %}
+
     watermark as (
 
         -- the first RAW load of the payments dated within the lookback of the newest merged
@@ -63,23 +65,13 @@ with
 
         -- every payment of the window's customers: the merged ones the window does not replace,
         -- plus the window's (the per-day velocity and the average amount need them all)
-        select
-            customer_id,
-            transaction_date,
-            amount,
-            transaction_type,
-            status
+        select {{ rule_inputs }}
         from {{ this }}
         where
             customer_id in (select customer_id from window_customers)
             and transaction_id not in (select transaction_id from transactions)
         union all
-        select
-            customer_id,
-            transaction_date,
-            amount,
-            transaction_type,
-            status
+        select {{ rule_inputs }}
         from transactions
 
     ),
