@@ -14,28 +14,8 @@
 {%- set raw = source('payments', 'transactions') -%}
 with
 
-source as (
-
-    select * from {{ raw }}
-    {%- if raw_filter is not none %}
-    where transaction_id in (select transaction_id from {{ raw }} where {{ raw_filter }})
-    {%- endif %}
-
-),
-
-latest_load as (
-
-    -- micro-batches can re-deliver a payment attempt (e.g. pending -> success); latest wins
-    select
-        *,
-        row_number() over (
-            partition by transaction_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where transaction_id is not null
-
-),
+-- micro-batches can re-deliver a payment attempt (e.g. pending -> success); latest wins
+{{ latest_load_ctes(raw, 'transaction_id', raw_filter) }}
 
 cleaned as (
 
@@ -73,28 +53,8 @@ select * from cleaned
 {%- set raw = source('web_analytics', 'events') -%}
 with
 
-source as (
-
-    select * from {{ raw }}
-    {%- if raw_filter is not none %}
-    where event_id in (select event_id from {{ raw }} where {{ raw_filter }})
-    {%- endif %}
-
-),
-
-latest_load as (
-
-    -- an hourly batch delivered twice must not double-count events; latest load wins
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where event_id is not null
-
-),
+-- an hourly batch delivered twice must not double-count events; latest load wins
+{{ latest_load_ctes(raw, 'event_id', raw_filter) }}
 
 cleaned as (
 
