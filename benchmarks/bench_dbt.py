@@ -5,12 +5,15 @@ Given a DuckDB warehouse whose RAW schema is loaded (full scale: ~15M rows), on 
 1. ``dbt build --full-refresh`` of the whole project (as_of = the last loaded day) — T_full;
 2. one more day lands in RAW: the generator's next-day increment when this script generated
    the data (``--generate-scale``), otherwise a synthetic day (the last day's transactions
-   again, one day later, new ids);
-3. ``dbt run --select fct_transactions`` (the incremental merge alone), then
-   ``dbt build --select +fct_transactions`` (the merge with everything it depends on, incl.
-   dim_customers and fct_orders that its FKs point to, and their tests: what must run to
-   publish a new day of payments) — T_incr;
-4. for reference, the whole project's daily build on that next day — T_daily.
+   again, one day later, new ids, loaded one day after the newest load);
+3. the incremental one-day build — T_incr: ``dbt build --select
+   config.materialized:incremental dim_customers fct_orders``: fct_transactions' merge of the
+   day with its unit test and all its data tests, and the two tables its relationships tests
+   point to (rebuilt, with their tests), without which a new day's payments of new customers or
+   orders fail those tests;
+4. for reference: ``dbt run --select fct_transactions`` (the merge alone, same window again:
+   the merge is idempotent), ``dbt build --select +fct_transactions`` (the merge with every
+   model it depends on, rebuilt, and their tests) and the whole project's daily build.
 
 Prints the figures and T_incr / T_full (target <= 15%). Never a timed assertion.
 
@@ -37,6 +40,8 @@ log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = REPO / ".venv-dbt" / "bin" / "dbt"
+# the incremental models and the tables fct_transactions' relationships tests point to
+INCREMENTAL_DAY = ("config.materialized:incremental", "dim_customers", "fct_orders")
 
 
 @dataclass
@@ -104,25 +109,33 @@ def _last_day(db_path: Path) -> date:
         con.close()
 
 
-def _synthetic_day(db_path: Path, day: date) -> int:
-    """The last day's transactions again one day later, new ids: one day of appended volume."""
+def _synthetic_day(db_path: Path, day: date) -> dict[str, int]:
+    """The last day's payments and clickstream again one day later, new ids, in one new load
+    a day after the newest one: one day of appended volume."""
     import duckdb
 
+    nxt = day + timedelta(days=1)
     con = duckdb.connect(str(db_path))
+    added = {}
     try:
-        before = con.execute("select count(*) from raw.transactions").fetchone()[0]
-        con.execute(f"""
-            insert into raw.transactions by name
-            select * replace (
-                transaction_id || '-next' as transaction_id,
-                transaction_date + interval 1 day as transaction_date,
-                _loaded_at + interval 1 day as _loaded_at,
-                'transactions/dt={day + timedelta(days=1)}/synthetic.parquet' as _source_file
-            )
-            from raw.transactions
-            where cast(transaction_date as date) = date '{day}'
-        """)
-        return con.execute("select count(*) from raw.transactions").fetchone()[0] - before
+        for table, key, ts in (
+            ("transactions", "transaction_id", "transaction_date"),
+            ("events", "event_id", "event_timestamp"),
+        ):
+            before = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            con.execute(f"""
+                insert into raw.{table} by name
+                select * replace (
+                    {key} || '-next' as {key},
+                    {ts} + interval 1 day as {ts},
+                    (select max(_loaded_at) from raw.{table}) + interval 1 day as _loaded_at,
+                    '{table}/dt={nxt}/synthetic' as _source_file
+                )
+                from raw.{table}
+                where cast({ts} as date) = date '{day}'
+            """)
+            added[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0] - before
+        return added
     finally:
         con.close()
 
@@ -210,33 +223,48 @@ def main(argv: list[str] | None = None) -> int:
             added = load_landing(str(db), landing, (nxt, nxt))
             log.info("next-day increment (generator): %s", added)
         else:
-            log.info("next-day increment (synthetic): %s transactions", _synthetic_day(db, day))
+            log.info("next-day increment (synthetic): %s", _synthetic_day(db, day))
         vars_next = json.dumps({"as_of_date": nxt.isoformat()})
+        incr = _dbt(
+            db,
+            workdir,
+            "incremental day: build incremental + FK targets",
+            "build",
+            "--select",
+            *INCREMENTAL_DAY,
+            "--vars",
+            vars_next,
+        )
         model = _dbt(
             db,
             workdir,
-            "incremental fct_transactions (model only)",
+            "  fct_transactions merge alone (dbt run)",
             "run",
             "--select",
             "fct_transactions",
             "--vars",
             vars_next,
         )
-        incr = _dbt(
+        upstream = _dbt(
             db,
             workdir,
-            "incremental day: build +fct_transactions",
+            "  build +fct_transactions (with upstream)",
             "build",
             "--select",
             "+fct_transactions",
             "--vars",
             vars_next,
         )
-        daily = _dbt(db, workdir, "daily build, whole project", "build", "--vars", vars_next)
+        daily = _dbt(db, workdir, "  daily build, whole project", "build", "--vars", vars_next)
         print(f"{'step':46s} {'seconds':>9s} {'nodes':>6s} {'/ full':>7s}")
-        for t in (full, model, incr, daily):
+        for t in (full, incr, model, upstream, daily):
             print(f"{t.label:46s} {t.seconds:9.1f} {t.nodes:6d} {t.seconds / full.seconds:7.1%}")
-        print(f"incremental day / full build = {incr.seconds / full.seconds:.1%} (target <= 15%)")
+        ratio = incr.seconds / full.seconds
+        print(
+            f"T_full {full.seconds:.1f} s, T_incr {incr.seconds:.1f} s: incremental day / full "
+            f"build = {ratio:.1%} (target <= 15%: {'PASS' if ratio <= 0.15 else 'FAIL'}; "
+            "one noisy run on a shared machine)"
+        )
         return 0
     finally:
         if not args.keep and args.workdir is None:

@@ -14,3 +14,8 @@
 {% macro rfm_segment(recency, frequency, monetary, total_orders) %}case when {{ recency }} >= 4 then 'Champions' else 'Lost' end{% endmacro %}
 {% macro c360_incremental_strategy() %}merge{% endmacro %}
 {% macro run_started_at_timestamp() %}cast('2026-11-24 02:00:00' as timestamp){% endmacro %}
+{% macro staged_transactions(raw_filter=none) %}select transaction_id, customer_id, order_id, transaction_date, amount, currency, payment_method, transaction_type, status, merchant_id, _loaded_at from raw.transactions{% if raw_filter %} where {{ raw_filter }}{% endif %}{% endmacro %}
+{% macro staged_events(raw_filter=none) %}select event_id, customer_id, session_id, event_type, page_url, event_timestamp, device_type, browser, _loaded_at from raw.events{% if raw_filter %} where {{ raw_filter }}{% endif %}{% endmacro %}
+{% macro transactions_first_loaded_at(transaction_ids_sql) %}select min(_loaded_at) from raw.transactions where trim(transaction_id) in ({{ transaction_ids_sql }}){% endmacro %}
+{% macro transaction_fraud_signals(transactions, history, events, customer_transactions) %}select transaction_id, customer_id, transaction_day, amount, day_transactions, day_spend, is_night, is_foreign_currency, is_unusual_amount, is_new_device_day, is_high_velocity_day, is_failed, signal_count from {{ transactions }} left join {{ history }} using (customer_id) left join {{ events }} using (customer_id) left join {{ customer_transactions }} using (customer_id){% endmacro %}
+{% macro avg_purchase_amount() %}avg(case when transaction_type = 'purchase' then amount end){% endmacro %}

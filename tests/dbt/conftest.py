@@ -116,10 +116,13 @@ def two_day_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoDayBu
     load_duckdb(str(env.db_path), 1)
     env.run("build", "--vars", json.dumps({"as_of_date": DAY1_AS_OF}))
     day1_results = env.run_results()
+    from tests.dbt.incremental_check import fct_rows
+
     day1_state = {
         "transactions": dict(
             env.query("select transaction_id, status from marts.fct_transactions")
         ),
+        "fct_rows": fct_rows(env),
         "tenure": dict(
             env.query("select customer_id, customer_tenure_days from marts.dim_customers")
         ),

@@ -381,7 +381,27 @@ def build_days() -> tuple[Day, Day]:
     dup_txns = [
         dict(r, status=" Success") for r in txns if r["status"].strip().lower() == "pending"
     ][:10]
-    d2.add("transactions", key("transactions", DAY2), new_txns + late_txns + dup_txns)
+    # late daytime payments of the fraud-like customer on its day-1 burst day (a new-device
+    # day): only with the burst merged on day 1 are they high velocity (failed + new device +
+    # high velocity = high risk)
+    burst_day = end1 - timedelta(days=3)
+    late_burst = [
+        dict(
+            burst[0],
+            transaction_id=f"T02{900 + n:05d}",
+            transaction_date=burst_day + timedelta(hours=12, minutes=n),
+            currency="USD",
+            transaction_type="purchase",
+            status="failed",
+            amount=20.0,
+        )
+        for n in range(2)
+    ]
+    d2.add(
+        "transactions",
+        key("transactions", DAY2),
+        new_txns + late_txns + late_burst + dup_txns,
+    )
     d2.add("events", key("events", DAY2), _events(rng, 500000, 40, cust_ids, end1, end2))
     d2.add("campaigns", key("campaigns", DAY2), _campaigns(rng, 100001, 20, cust_ids, end1, end2))
     d2.add(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from include.c360.catalog import load_catalog
 from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild
+from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
 
 DUCKDB_TYPE = {
@@ -185,6 +187,23 @@ def test_incremental_fct_transactions_merges_new_late_and_reexported_rows(
         .lower()
     )
     assert "merge into" in run_sql
+
+
+def test_incremental_day_equals_a_full_refresh_by_the_documented_rule(
+    two_day_build: TwoDayBuild, tmp_path: Path
+) -> None:
+    """Day 1 full build + day 2 incremental (new, late and re-exported payments) vs a full
+    refresh on day 2: identical rows, is_high_risk re-evaluated exactly for the window."""
+    check = assert_incremental_equals_full_refresh(
+        two_day_build.env, two_day_build.day1_state["fct_rows"], DAY2_AS_OF, tmp_path / "full"
+    )
+    late = {i for i in check.new_ids if i.startswith("T02")}
+    assert late and late <= check.window
+    # re-exported payments (pending -> success) were re-processed; the rules fired in the window
+    assert check.changed_ids and check.high_risk_in_window > 0
+    # the window is the loads after day 1's first file (its re-export file and day 2): the
+    # history of day 1's main export is not re-processed
+    assert len(check.outside) > 5 * len(check.window)
 
 
 def test_snapshot_closes_old_versions_and_opens_new_ones(two_day_build: TwoDayBuild) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from tests.dbt.conftest import DbtEnv, require_dbt_venv
 from tests.dbt.gen_loader import load_landing
+from tests.dbt.incremental_check import assert_incremental_equals_full_refresh, fct_rows
 
 AS_OF = date(2026, 11, 24)
 NEXT = date(2026, 11, 25)
@@ -36,6 +37,7 @@ def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
     env.run("build", "--vars", json.dumps({"as_of_date": AS_OF.isoformat()}))
     assert _statuses(env) <= {"success", "pass"}
     (day1_txns,) = env.query("select count(*) from marts.fct_transactions")[0]
+    before = fct_rows(env)
 
     increment = load_landing(str(env.db_path), landing, (NEXT, NEXT))
     assert increment["transactions"] > 0
@@ -47,6 +49,10 @@ def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
         "(select count(*) from staging.stg_transactions) from marts.fct_transactions"
     )[0]
     assert rows == ids == staged > day1_txns
+    # the incremental day equals a full refresh by the documented rule; its window is the
+    # loads after the first load of the last lookback days' payments, not the whole history
+    check = assert_incremental_equals_full_refresh(env, before, NEXT.isoformat(), tmp_path / "fr")
+    assert len(check.window) < rows / 5
     # customers re-exported on the increment day with another kyc/account status got a new
     # SCD2 version, and their previous version was closed at that load
     changed = env.query(

@@ -66,6 +66,14 @@ def test_every_source_is_read_by_its_staging_model_only() -> None:
         text = sql.read_text()
         if "source(" in text:
             assert sql.parent.parent.name == "staging" or sql.stem == "int_customer_ml_scores", sql
+        # the staging macros read RAW: only staging models and fct_transactions' incremental
+        # path (which stages its slice of RAW with them) may call them
+        if re.search(r"\bstaged_(transactions|events)\(", text):
+            assert sql.parent.parent.name == "staging" or sql.stem == "fct_transactions", sql
+    macros_reading_raw = {
+        p.name for p in (DBT_PROJECT / "macros").rglob("*.sql") if "source(" in p.read_text()
+    }
+    assert macros_reading_raw == {"staged_payments_and_events.sql"}
 
 
 def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:

@@ -24,7 +24,7 @@ transactions_aggregated_to_customers as (
             end
         ) as total_spend,
         -- mean value of purchase attempts (refunds, reversals and fees are not purchases)
-        avg(case when transaction_type = 'purchase' then amount end) as avg_transaction_amount,
+        {{ avg_purchase_amount() }} as avg_transaction_amount,
         max(amount) as max_transaction_amount,
         count(distinct merchant_id) as distinct_merchants,
         count(distinct payment_method) as payment_methods_used,

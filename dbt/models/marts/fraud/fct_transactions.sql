@@ -10,30 +10,140 @@
 -- the spec's lineage: conformed to dim_customers and fct_orders (FKs tested, never filtered on)
 -- depends_on: {{ ref('dim_customers') }}
 -- depends_on: {{ ref('fct_orders') }}
+-- the incremental path reads stg_customers (int_customer_transactions' customers)
+-- depends_on: {{ ref('stg_customers') }}
 
 with
 
-transactions as (
+{% if is_incremental() %}
 
-    select * from {{ ref('stg_transactions') }}
-    {% if is_incremental() %}
-        -- the window is by load time: every row loaded within the lookback before the newest
-        -- transaction already merged is (re)processed, which takes in late-arriving payments
-        -- and re-exported ones (e.g. pending -> success) whatever their transaction_date
+    {#
+        An incremental run reads RAW and history only in proportion to its window (dbt/README.md,
+        "fct_transactions: the incremental path"): the payments with a RAW load after the
+        watermark, and, for their customers only, their merged payments and their clickstream
+        of the days the rules look at. The rules are the same macro as the full build's.
+    #}
+    {%- set recent_transaction_ids -%}
+        select transaction_id from {{ this }}
         where
-            _loaded_at >= (
+            transaction_date >= (
                 select {{ dbt.dateadd('day', '-' ~ var('transactions_lookback_days'), 'max(transaction_date)') }}
                 from {{ this }}
             )
-    {% endif %}
+    {%- endset %}
 
-),
+    {%- set rule_inputs = 'customer_id, transaction_date, amount, transaction_type, status' %}
 
-transaction_signals as (
+    watermark as (
 
-    select * from {{ ref('int_transaction_fraud_signals') }}
+        -- the first RAW load of the payments dated within the lookback of the newest merged
+        -- one: every payment loaded after it is (re)processed, which takes in late-arriving
+        -- payments and re-exported ones (e.g. pending -> success) whatever their date
+        select
+            coalesce(
+                ({{ transactions_first_loaded_at(recent_transaction_ids) }}),
+                cast('1900-01-01 00:00:00' as timestamp)
+            ) as loaded_after
 
-),
+    ),
+
+    transactions as (
+
+        -- latest load of every payment loaded after the watermark (exactly the staged rows whose
+        -- _loaded_at is after it: the latest load of such a payment is after it too)
+        {{ staged_transactions(raw_filter='_loaded_at > (select loaded_after from watermark)') }}
+
+    ),
+
+    window_customers as (
+
+        select distinct customer_id from transactions
+
+    ),
+
+    customer_payments as (
+
+        -- every payment of the window's customers: the merged ones the window does not replace,
+        -- plus the window's (the per-day velocity and the average amount need them all)
+        select {{ rule_inputs }}
+        from {{ this }}
+        where
+            customer_id in (select customer_id from window_customers)
+            and transaction_id not in (select transaction_id from transactions)
+        union all
+        select {{ rule_inputs }}
+        from transactions
+
+    ),
+
+    customer_transactions as (
+
+        -- int_customer_transactions.avg_transaction_amount of the window's customers (it has a
+        -- row per staged customer only)
+        select
+            customer_id,
+            {{ avg_purchase_amount() }} as avg_transaction_amount
+        from customer_payments
+        where customer_id in (select customer_id from {{ ref('stg_customers') }})
+        group by customer_id
+
+    ),
+
+    event_days as (
+
+        -- the clickstream days the new-device rule reads for the window's payment days
+        select
+            {{ dbt.dateadd(
+                'day',
+                '-' ~ var('fraud_new_device_lookback_days'),
+                'cast(min(cast(transaction_date as date)) as timestamp)'
+            ) }} as first_event_at,
+            {{ dbt.dateadd('day', 1, 'cast(max(cast(transaction_date as date)) as timestamp)') }}
+                as last_event_before
+        from transactions
+
+    ),
+
+    {%- set window_events -%}
+        event_timestamp >= (select first_event_at from event_days)
+        and event_timestamp < (select last_event_before from event_days)
+        and {{ clean_text('customer_id') }} in (select customer_id from window_customers)
+    {%- endset %}
+
+    events as (
+
+        select staged_events.*
+        from ({{ staged_events(raw_filter=window_events) }}) as staged_events
+        where {{ window_events }}
+
+    ),
+
+    transaction_signals as (
+
+        {{ transaction_fraud_signals(
+            transactions='transactions',
+            history='customer_payments',
+            events='events',
+            customer_transactions='customer_transactions'
+        ) }}
+
+    ),
+
+{% else %}
+
+    transactions as (
+
+        select * from {{ ref('stg_transactions') }}
+
+    ),
+
+    transaction_signals as (
+
+        select * from {{ ref('int_transaction_fraud_signals') }}
+
+    ),
+
+{% endif %}
 
 final as (
 
