@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 TERMINAL_STATES = {"success", "failed"}
 
