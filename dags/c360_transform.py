@@ -4,17 +4,20 @@
 Runs when the daily 02:00 sources' RAW tables (customers, orders, campaigns, support_tickets)
 have all been loaded, or at 02:30 UTC at the latest. Not on every 15-minute transactions load.
 
-1. **freshness** — one check per source against its SLA; an error-level breach stops that
-   source's lineage and is reported (`include/c360/transform/freshness.py`).
-2. **staging → intermediate → marts → features** — Cosmos task groups rendered from the dbt
-   manifest; each model is built with its tests, a failing test stops what is built from it.
-3. **snapshot** — `snap_customer_profile` (SCD2) after `stg_customers`.
-4. **ml_scoring** — segments, fraud risk, churn, LTV into schema `ml`.
-5. **publish** — `fct_customer_value` with the ML columns.
+1. **dbt** — ONE `dbt build` (task `dbt.dbt_producer_watcher`, Cosmos watcher mode) of the
+   layers, shown as Cosmos task groups per dbt folder: `dbt.models.staging` (with a task per
+   source system's freshness), `dbt.models.intermediate`, `dbt.models.marts`,
+   `dbt.models.features`, `dbt.snapshots`. Each model's task and its tests' task report the
+   build as it goes. A source past its error SLA fails its task and its lineage is not built;
+   a failing test stops what is built from that model.
+2. **ml_scoring** — segments, fraud risk, churn, LTV into schema `ml`.
+3. **publish** — `fct_customer_value` with the ML columns.
 
 Marts, features, snapshot and `fct_customer_value` update Assets
 `x-c360://warehouse/<schema>/<model>`. Trigger with **as_of_date** (YYYY-MM-DD; default: the
-run's logical date), **full_refresh** and **enforce_freshness**. Logic: `include/c360/transform/`.
+run's logical date), **full_refresh** and **enforce_freshness**.
+`C360_COSMOS_EXECUTION_MODE=local` renders one dbt call per model instead (layer groups
+`staging`, `marts`, ...). Logic: `include/c360/transform/`.
 """
 
 from __future__ import annotations

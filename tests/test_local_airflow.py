@@ -24,6 +24,7 @@ from scripts.airflow_client import AirflowClient
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "local_airflow.py"
 DAG_TO_RUN = "c360_setup"  # a real DAG of the project that is quick on the embedded default
+SCHEDULED_DAG = "c360_ingest_products"  # weekly: its latest slot is due when it is unpaused
 
 pytestmark = [pytest.mark.airflow_server, pytest.mark.timeout(600)]
 
@@ -91,6 +92,16 @@ def test_ui_up_dag_runs_to_success_and_stop_leaves_nothing(local_airflow):
 
     state = client.run_dag(DAG_TO_RUN, timeout=300)
     assert state == "success"
+
+    # a scheduled DAG whose slot is due on unpausing: the triggered run takes its place (the
+    # demo does this for the transform) instead of a second, scheduled run after it
+    due = client.due_logical_date(SCHEDULED_DAG)
+    assert due is not None
+    assert client.run_dag(SCHEDULED_DAG, timeout=300, take_due_run=True) == "success"
+    time.sleep(8)  # a few scheduler loops: no other run appears
+    runs = client.get(f"/api/v2/dags/{SCHEDULED_DAG}/dagRuns")["dag_runs"]
+    assert [(r["run_type"], r["logical_date"]) for r in runs] == [
+        ("manual", due.replace("+00:00", "Z"))], runs
 
     # stop (the fixture's teardown) must leave nothing: do it here to assert on it
     result = subprocess.run(

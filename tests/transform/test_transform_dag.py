@@ -16,21 +16,40 @@ REPO = Path(__file__).resolve().parents[2]
 DAGS = REPO / "dags"
 GROUPS = ("freshness", "staging", "intermediate", "marts", "features", "snapshot",
           "ml_scoring", "publish")
+WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.marts",
+                  "dbt.models.features", "dbt.snapshots", "dbt.models.staging.crm",
+                  "dbt.models.marts.customers", "dbt.models.intermediate.customers")
+PRODUCER = "dbt.dbt_producer_watcher"
 
 
-def load_dag(monkeypatch: pytest.MonkeyPatch | None = None):
+def load_dag(mode: str):
     from airflow.dag_processing.dagbag import BundleDagBag
 
-    bag = BundleDagBag(dag_folder=str(DAGS / "c360_transform.py"), bundle_path=DAGS,
-                       bundle_name="dags-folder")
+    before = os.environ.get("C360_COSMOS_EXECUTION_MODE")
+    os.environ["C360_COSMOS_EXECUTION_MODE"] = mode
+    os.environ.setdefault("C360_TARGET", "duckdb")
+    try:
+        bag = BundleDagBag(dag_folder=str(DAGS / "c360_transform.py"), bundle_path=DAGS,
+                           bundle_name="dags-folder")
+    finally:
+        if before is None:
+            del os.environ["C360_COSMOS_EXECUTION_MODE"]
+        else:
+            os.environ["C360_COSMOS_EXECUTION_MODE"] = before
     assert not bag.import_errors, bag.import_errors
     return bag.dags["c360_transform"]
 
 
 @pytest.fixture(scope="module")
 def dag(manifest):
-    os.environ.setdefault("C360_TARGET", "duckdb")
-    return load_dag()
+    """The DAG in ``local`` mode (a dbt build per node, one task group per layer)."""
+    return load_dag("local")
+
+
+@pytest.fixture(scope="module")
+def watcher_dag(manifest):
+    """The DAG in ``watcher`` mode (the default: one dbt build, a sensor per node)."""
+    return load_dag("watcher")
 
 
 def _task(dag, suffix: str):
@@ -198,8 +217,8 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
 
     from include.c360.transform.dag_parts import load_manifest
     from include.c360.transform.freshness import (
-        BREACH_XCOM_KEY,
         SourceFreshnessError,
+        breach_xcom_key,
         check_source_freshness,
         specs_from_manifest,
     )
@@ -219,16 +238,16 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
         return ti, lambda: check_source_freshness(specs[name], enforce, **ctx)
 
     ti, call = run("transactions")
-    assert call()["status"] == "pass" and BREACH_XCOM_KEY not in ti.xcom
+    assert call()["status"] == "pass" and not ti.xcom
     ti, call = run("orders")  # 30 h > warn 24 h, < error 48 h: reported, run goes on
     assert call()["status"] == "warn"
-    assert ti.xcom[BREACH_XCOM_KEY]["status"] == "warn"
+    assert ti.xcom[breach_xcom_key("orders")]["status"] == "warn"
     ti, call = run("campaigns")  # warn-only SLA: never stops the lineage
     assert call()["status"] == "warn"
     ti, call = run("customers")  # 60 h > error 48 h: reported, then the lineage stops
     with pytest.raises(SourceFreshnessError, match="crm.customers"):
         call()
-    breach = ti.xcom[BREACH_XCOM_KEY]
+    breach = ti.xcom[breach_xcom_key("customers")]
     assert breach["status"] == "error" and breach["error_after_hours"] == 48.0
     assert breach["warn_after_hours"] == 24.0 and breach["age_hours"] == pytest.approx(60.0)
     assert breach["source"] == "customers" and breach["relation"] == "raw.customers"
@@ -236,7 +255,8 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
     with pytest.raises(SourceFreshnessError):
         call()
     ti, call = run("customers", enforce="False")  # reported, not enforced
-    assert call()["status"] == "error" and ti.xcom[BREACH_XCOM_KEY]["enforced"] is False
+    assert call()["status"] == "error"
+    assert ti.xcom[breach_xcom_key("customers")]["enforced"] is False
     # a backfill is judged at its own date: the same data is fresh as of 2 days earlier
     ti = FakeTI()
     ctx = {"ti": ti, "dag_run": SimpleNamespace(run_after=now - timedelta(days=2))}
@@ -252,7 +272,7 @@ def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
         "bundle_name='dags-folder')\n"
         "assert not bag.import_errors, bag.import_errors\n"
         "dag = bag.dags['c360_transform']\n"
-        "b = dag.get_task('marts.fct_transactions_model_build')\n"
+        "b = dag.get_task('dbt.dbt_producer_watcher')\n"
         "ml = [t for t in dag.tasks if t.task_id.startswith('ml_scoring.')]\n"
         "print('RESULT', sorted({t.pool for t in dag.tasks}), "
         "type(b.profile_config.profile_mapping).__name__, "
@@ -264,6 +284,151 @@ def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=120)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT")), proc.stderr)
-    # no one-slot pool, the Snowflake profile mapping, scoring tasks not chained
+    # (default, watcher mode) no one-slot pool, the Snowflake profile mapping, scoring tasks
+    # not chained
     assert line == "RESULT ['default_pool'] SnowflakeUserPasswordProfileMapping snowflake 0", \
         line[-3000:]
+
+
+# --- watcher mode (the default) -----------------------------------------------------------
+
+
+def test_watcher_is_the_default_mode(monkeypatch):
+    from include.c360.transform.dag_parts import TransformConfig
+
+    monkeypatch.delenv("C360_COSMOS_EXECUTION_MODE", raising=False)
+    assert TransformConfig.from_env().execution_mode == "watcher"
+    monkeypatch.setenv("C360_COSMOS_EXECUTION_MODE", "kubernetes")
+    with pytest.raises(ValueError, match="C360_COSMOS_EXECUTION_MODE"):
+        TransformConfig.from_env()
+
+
+def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
+    from cosmos.operators.watcher import DbtProducerWatcherOperator
+
+    groups = watcher_dag.task_group.get_task_group_dict()
+    assert set(WATCHER_GROUPS) | {"ml_scoring", "publish"} <= set(groups), sorted(groups)
+    producers = [t for t in watcher_dag.tasks if isinstance(t, DbtProducerWatcherOperator)]
+    assert [p.task_id for p in producers] == [PRODUCER]
+    producer = producers[0]
+    # every layer but the publication in one dbt build; fct_customer_value (and its tests)
+    # after scoring, by its own dbt call
+    assert producer.select == "path:models path:snapshots"
+    assert producer.exclude == "fct_customer_value+ " + " ".join(
+        f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
+                                   "customer_risk_scores", "customer_segments"))
+    # no empty folder group (the ML score tables' sources have no SLA, hence no task)
+    assert "dbt.models.staging.ml" not in groups
+    assert producer.vars == {"as_of_date": "{{ params.as_of_date or ((dag_run.logical_date or "
+                                           "dag_run.run_after) | ds) }}"}
+    assert producer.full_refresh == "{{ params.full_refresh }}"
+    # only the tasks that open the warehouse take the one-slot pool
+    pooled = {t.task_id for t in watcher_dag.tasks if t.pool == "duckdb_warehouse"}
+    from include.c360.ml.tasks import TASKS
+
+    assert pooled == {PRODUCER, "publish.fct_customer_value_model_build",
+                      *(f"ml_scoring.{t}" for t, _ in TASKS)}
+    # a model's test sensor waits for the tests defined on that model only (a relationships
+    # test belongs to the model it is defined on; fct_customer_value's are not in this build)
+    tests = producer.tests_per_model
+    assert not [t for t in tests["model.customer360.dim_customers"] if "relationships" in t]
+    assert any(t.startswith("test.customer360.relationships_fct_orders_customer_id")
+               for t in tests["model.customer360.fct_orders"])
+    assert not [t for ts in tests.values() for t in ts if "fct_customer_value" in t]
+    sensors = [t for t in watcher_dag.tasks if hasattr(t, "producer_task_id")]
+    assert len(sensors) >= 30 and {t.producer_task_id for t in sensors} == {PRODUCER}
+    ids = {t.task_id for t in watcher_dag.tasks}
+    assert {"dbt.models.staging.crm.stg_customers.run", "dbt.models.staging.crm.stg_customers.test",
+            "dbt.models.staging.crm.crm_customers_source",
+            "dbt.models.marts.fraud.fct_transactions.run",
+            "dbt.models.features.feat_fraud_behavior.test",
+            "dbt.snapshots.snap_customer_profile.snapshot",
+            "dbt.models.intermediate.customers.int_customer_rfm_run"} <= ids
+    assert not any("fct_customer_value" in i for i in ids if i.startswith("dbt."))
+
+
+def test_watcher_gates_follow_dbt_lineage(watcher_dag):
+    def up(task_id: str) -> set[str]:
+        return set(watcher_dag.get_task(task_id).get_flat_relative_ids(upstream=True))
+
+    sources = {t.task_id for t in watcher_dag.tasks if t.task_id.endswith("_source")}
+    assert len(sources) == 7
+    assert all(watcher_dag.get_task(s).retries == 0 for s in sources)
+    # a staging model after its own source only; a mart after the tests of what it reads
+    assert up("dbt.models.staging.crm.stg_customers.run") & sources == {
+        "dbt.models.staging.crm.crm_customers_source"}
+    assert "dbt.models.staging.crm.stg_customers.test" in up(
+        "dbt.models.marts.customers.dim_customers.run")
+    assert "dbt.models.staging.web_analytics.web_analytics_events_source" not in up(
+        "dbt.models.marts.sales.fct_orders.run")
+    # scoring after the features' and staging's tests; publication after scoring
+    assert {"dbt.models.features.feat_customer_segmentation.test",
+            "dbt.models.features.feat_fraud_behavior.test",
+            "dbt.models.staging.crm.stg_customers.test"} <= up("ml_scoring.score_segments")
+    from include.c360.ml.tasks import TASKS
+
+    assert {f"ml_scoring.{t}" for t, _ in TASKS} | {
+        "dbt.models.marts.customers.dim_customers.run"} <= up(
+        "publish.fct_customer_value_model_build")
+    publish = watcher_dag.get_task("publish.fct_customer_value_model_build")
+    assert "relationships_fct_customer_value_customer_id" in publish.select
+
+
+def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
+    outlets = {t.task_id: [a.uri for a in t.outlets] for t in watcher_dag.tasks if t.outlets}
+    assert outlets == {
+        "dbt.models.marts.customers.dim_customers.run": [
+            "x-c360://warehouse/marts/dim_customers"],
+        "dbt.models.marts.sales.fct_orders.run": ["x-c360://warehouse/marts/fct_orders"],
+        "dbt.models.marts.fraud.fct_transactions.run": [
+            "x-c360://warehouse/marts/fct_transactions"],
+        "dbt.models.marts.marketing.fct_campaigns.run": [
+            "x-c360://warehouse/marts/fct_campaigns"],
+        "dbt.models.features.feat_customer_segmentation.run": [
+            "x-c360://warehouse/features/feat_customer_segmentation"],
+        "dbt.models.features.feat_fraud_behavior.run": [
+            "x-c360://warehouse/features/feat_fraud_behavior"],
+        "dbt.snapshots.snap_customer_profile.snapshot": [
+            "x-c360://warehouse/snapshots/snap_customer_profile"],
+        "publish.fct_customer_value_model_build": [
+            "x-c360://warehouse/marts/fct_customer_value"],
+    }
+
+
+def test_watcher_freshness_gate_excludes_stale_lineages(monkeypatch, tmp_path, watcher_dag):
+    from include.c360.transform.freshness import breach_xcom_key
+
+    now = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
+    fresh = now - timedelta(hours=1)
+    db = tmp_path / "f.duckdb"
+    _raw_db(db, {"customers": now - timedelta(hours=60), "orders": now - timedelta(hours=30),
+                 "campaigns": fresh, "transactions": fresh, "events": fresh,
+                 "products": fresh, "support_tickets": fresh})
+    monkeypatch.setenv("C360_DUCKDB_PATH", str(db))
+    producer = watcher_dag.get_task(PRODUCER)
+
+    def gate(enforce: bool) -> tuple[FakeTI, SimpleNamespace]:
+        ti, task = FakeTI(), SimpleNamespace(exclude=producer.exclude)
+        producer._pre_execute_hook({
+            "ti": ti, "task": task, "params": {"enforce_freshness": enforce},
+            "dag_run": SimpleNamespace(run_after=now), "run_id": "r1"})
+        return ti, task
+
+    ti, task = gate(True)
+    status = {k: v["status"] for k, v in ti.xcom.items() if k.endswith("_status")}
+    # what each source's sensor reads: the error fails crm.customers' task, warn passes
+    assert status == {
+        "source__customer360__crm__customers_status": "error",
+        "source__customer360__oms__orders_status": "warn",
+        **{f"source__customer360__{s}_status": "pass" for s in (
+            "payments__transactions", "web_analytics__events", "product_catalog__products",
+            "marketing__campaigns", "helpdesk__support_tickets")}}
+    # the stale source's whole lineage is left out of the dbt build; breaches are reported
+    assert task.exclude == f"{producer.exclude} source:crm.customers+"
+    assert ti.xcom[breach_xcom_key("customers")]["status"] == "error"
+    assert ti.xcom[breach_xcom_key("orders")]["status"] == "warn"
+    # not enforced: reported, nothing excluded, the source's task passes as a warning
+    ti, task = gate(False)
+    assert task.exclude == producer.exclude
+    assert ti.xcom["source__customer360__crm__customers_status"]["status"] == "warn"
+    assert ti.xcom[breach_xcom_key("customers")]["enforced"] is False

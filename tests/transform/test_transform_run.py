@@ -1,4 +1,6 @@
-"""The whole transform DAG runs on DuckDB over a small generated world (``dag.test()``).
+"""The whole transform DAG runs on DuckDB over a small generated world (``dag.test()``, so
+in ``local`` execution mode; the default ``watcher`` mode runs under the real scheduler in
+test_scheduler_run.py).
 
 Two runs start in parallel, each in its own subprocess, Airflow home and warehouse copy:
 
@@ -18,6 +20,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.transform.checks import SCORE_TABLES, assert_published, break_customers, query
 
 REPO = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-24"
@@ -54,24 +58,6 @@ def _result(proc: subprocess.Popen, home: Path) -> dict:
     return json.loads(lines[-1])
 
 
-def _break_customers(db_path: Path) -> None:
-    import duckdb
-
-    con = duckdb.connect(str(db_path))
-    try:
-        cols = [r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' "
-            "and table_name = 'customers' order by ordinal_position").fetchall()]
-        row = dict(zip(cols, con.execute("select * from raw.customers limit 1").fetchone(),
-                       strict=True))
-        row.update(customer_id="CUST-BAD-0001", kyc_status="not-a-status",
-                   _source_file="customers/dt=2026-11-24/injected.csv.gz")
-        con.execute(f"insert into raw.customers ({', '.join(cols)}) values "
-                    f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def runs(world, tmp_path_factory: pytest.TempPathFactory) -> dict:
     import shutil
@@ -85,22 +71,12 @@ def runs(world, tmp_path_factory: pytest.TempPathFactory) -> dict:
         db.parent.mkdir(parents=True)
         shutil.copy(world.db_path, db)
         if name == "bad":
-            _break_customers(db)
+            break_customers(db)
         worlds[name] = World(root, world.landing, db, world.as_of, world.raw_rows, {})
         procs[name] = _start(worlds[name], root / "airflow_home")
     results = {name: _result(procs[name], worlds[name].root / "airflow_home")
                for name in procs}
     return {name: (worlds[name], results[name]) for name in procs}
-
-
-def _query(db: Path, sql: str):
-    import duckdb
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.timeout(600)
@@ -109,32 +85,7 @@ def test_whole_dag_builds_scores_and_publishes(runs):
     not_ok = {t: s for t, s in result["tasks"].items() if s != "success"}
     assert result["state"] == "success" and not not_ok, not_ok
     assert len(result["tasks"]) >= 33
-    db = world.db_path
-    customers = _query(db, "select count(*) from staging.stg_customers")[0][0]
-    assert customers > 500
-    # one row per customer, every ML column filled by this run's scores
-    assert _query(db, """
-        select count(*), count(distinct customer_id), count(predicted_ltv),
-               count(churn_probability), count(customer_segment), count(composite_score)
-        from marts.fct_customer_value""")[0] == (customers,) * 6
-    assert _query(db, "select count(*) from marts.dim_customers")[0][0] == customers
-    # the fact holds every deduplicated staging transaction exactly once
-    assert _query(db, "select count(*), count(distinct transaction_id) "
-                      "from marts.fct_transactions") == \
-        _query(db, "select count(*), count(distinct transaction_id) "
-                   "from staging.stg_transactions")
-    # as_of_date (Param, not the logical date) reached ML scoring
-    # (fraud risk scores the customers with transactions: feat_fraud_behavior's rows)
-    fraud_rows = _query(db, "select count(*) from features.feat_fraud_behavior")[0][0]
-    for table, rows in (("customer_segments", customers), ("customer_risk_scores", fraud_rows),
-                        ("customer_churn_scores", customers), ("customer_ltv_scores", customers)):
-        assert _query(db, f"select count(*), min(scored_at)::date::varchar, "
-                          f"max(scored_at)::date::varchar from ml.{table}")[0] == (
-            rows, AS_OF, AS_OF), table
-    assert _query(db, "select count(distinct customer_id) from "
-                      "snapshots.snap_customer_profile")[0][0] == customers
-    assert _query(db, "select count(*) from features.feat_customer_segmentation")[0][0] == \
-        customers
+    assert_published(world.db_path, AS_OF)
 
 
 @pytest.mark.timeout(600)
@@ -154,9 +105,8 @@ def test_failing_dbt_test_stops_everything_built_from_it(runs):
     assert tasks["staging.stg_products_model_build"] == "success"
     assert all(tasks[t] == "success" for t in tasks if t.startswith("freshness."))
     db = world.db_path
-    for table in ("customer_segments", "customer_risk_scores", "customer_churn_scores",
-                  "customer_ltv_scores"):
-        assert _query(db, f"select count(*) from ml.{table}")[0][0] == 0, table
-    marts = {r[0] for r in _query(db, "select table_name from information_schema.tables "
+    for table in SCORE_TABLES:
+        assert query(db, f"select count(*) from ml.{table}")[0][0] == 0, table
+    marts = {r[0] for r in query(db, "select table_name from information_schema.tables "
                                       "where table_schema = 'marts'")}
     assert not marts, marts

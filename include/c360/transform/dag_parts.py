@@ -1,31 +1,34 @@
-"""The transform DAG, assembled from the dbt manifest: freshness gates, one Cosmos task group
-per layer, the snapshot, ML scoring and the publication of ``fct_customer_value``.
+"""The transform DAG, assembled from the dbt manifest: freshness gates, the dbt layers as
+Cosmos task groups, the snapshot, ML scoring and the publication of ``fct_customer_value``.
 
-    freshness (one check per source with an SLA)
-      -> staging -> intermediate -> marts -> features -> ml_scoring -> publish
-      -> snapshot (after stg_customers)
+Layers are rendered by Cosmos from ``dbt/target/manifest.json`` (``LoadMode.DBT_MANIFEST``:
+parsing the DAG never runs dbt). Two execution modes (``C360_COSMOS_EXECUTION_MODE``):
 
-Layers are Cosmos ``DbtTaskGroup``s rendered from ``dbt/target/manifest.json``
-(``LoadMode.DBT_MANIFEST``: parsing the DAG never runs dbt). Execution modes
-(``C360_COSMOS_EXECUTION_MODE``):
+* ``watcher`` (default): Cosmos ``ExecutionMode.WATCHER``. ONE ``dbt build`` (the producer
+  task ``dbt.dbt_producer_watcher``) builds every layer but the publication, as fast as a plain
+  ``dbt build``; a sensor per model, per model's tests and per source reports its progress, in
+  one task group per dbt folder (``dbt.models.staging``, ``dbt.models.intermediate``,
+  ``dbt.models.marts``, ``dbt.models.features``, ``dbt.snapshots``, with the source systems'
+  sub-folders). Before building, the producer checks every source's freshness: an error-level
+  breach fails that source's task and excludes ``source:<name>+`` from the build (its lineage),
+  a failing test fails its sensor and dbt skips what is built from the model. Needs a running
+  scheduler and triggerer (sensors defer; ``airflow dags test`` cannot run it).
+* ``local``: one ``dbt build --select <node>`` per model/snapshot (the node and its tests,
+  ``TestBehavior.BUILD``), one task group per layer (``staging``, ``intermediate``, ``marts``,
+  ``features``, ``snapshot``) and one freshness task per source, wired **per dbt lineage**.
+  Every dbt call pays dbt's start-up (~2x a plain build at scale 1.0 on DuckDB, where the tasks
+  queue on the one-slot pool); it runs under ``dag.test()`` and retries node by node.
 
-* ``local`` (default): one ``dbt build --select <node>`` per model/snapshot (the node and its
-  tests, ``TestBehavior.BUILD``), dbt from its own virtualenv as a subprocess. Groups are wired
-  **per dbt lineage** (a node waits for its parents in other groups, a staging model for its
-  source's freshness check), so a failed test or a stale source stops exactly what is built
-  from it. On DuckDB every task that opens the warehouse file takes the one-slot pool
-  ``duckdb_warehouse``; on Snowflake nodes run in parallel.
-* ``watcher``: Cosmos ``ExecutionMode.WATCHER`` - one ``dbt build`` per layer (a producer
-  task) watched by one sensor per node; groups are chained layer by layer. Needs a running
-  scheduler and triggerer (it deadlocks under ``airflow dags test``).
-
-The intermediate layer is ephemeral: Cosmos renders its models as EmptyOperators (no dbt call)
-so analysts still see the lineage. ``fct_customer_value`` is built by ``publish`` after scoring
-(the cycle features -> ML -> customer value is broken there; see dbt/README.md).
+On DuckDB every task that opens the warehouse file takes the one-slot pool
+``duckdb_warehouse`` (single writer); on Snowflake nothing is serialised. The intermediate
+layer is ephemeral: Cosmos renders its models as EmptyOperators (no dbt call) so analysts still
+see the lineage. ``publish`` builds ``fct_customer_value`` after scoring (the cycle features ->
+ML -> customer value is broken there; see dbt/README.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -43,8 +46,11 @@ from include.c360.ingest.config import DUCKDB_POOL
 from include.c360.sources import SOURCES
 from include.c360.transform.freshness import (
     FreshnessSpec,
+    assess_source_freshness,
     check_source_freshness,
+    is_enforced,
     specs_from_manifest,
+    stops_lineage,
 )
 from include.c360.transform.manifest import require_manifest
 
@@ -60,8 +66,8 @@ DAILY_SOURCE_CRON = "0 2 * * *"
 AS_OF = "{{ params.as_of_date or ((dag_run.logical_date or dag_run.run_after) | ds) }}"
 FULL_REFRESH = "{{ params.full_refresh }}"
 ASSET_URI_PREFIX = "x-c360://warehouse"
-EXECUTION_MODES = ("local", "watcher")
-WATCHER_POKE_SECONDS = 2
+EXECUTION_MODES = ("watcher", "local")
+WATCHER_POKE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -71,25 +77,26 @@ class Layer:
     tooltip: str
     exclude: tuple[str, ...] = ()
     emits_assets: bool = False
-    # watcher: the producer's `dbt build` selects tests eagerly (any parent selected); tests
-    # defined on later layers' models must wait for their layer's build
-    later: tuple[str, ...] = ()
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)",
-          later=("path:models/intermediate", "path:models/marts", "path:models/features")),
+    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)"),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
-          exclude=("fct_customer_value",), emits_assets=True,
-          later=("fct_customer_value+", "path:models/features")),
+          exclude=("fct_customer_value",), emits_assets=True),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           emits_assets=True),
     Layer("publish", ("fct_customer_value",),
           "fct_customer_value with the ML scores (built after ml_scoring)", emits_assets=True),
 )
+LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
+# watcher: one dbt build of every layer but the publication (and the tests of
+# fct_customer_value, e.g. its relationships to dim_customers: they run with it in publish)
+WATCHER_BUILD = Layer("dbt", ("path:models", "path:snapshots"),
+                      "One dbt build of every layer; a task group per dbt folder",
+                      exclude=("fct_customer_value+",), emits_assets=True)
 
 
 @dataclass(frozen=True)
@@ -97,14 +104,14 @@ class TransformConfig:
     """Knobs read from the environment at parse time (defaults = production behaviour)."""
 
     target: str
-    execution_mode: str = "local"
+    execution_mode: str = EXECUTION_MODES[0]
     retries: int = 2
     retry_delay: timedelta = timedelta(minutes=2)
     dbt_executable: Path = field(default_factory=lambda: settings().dbt_executable)
 
     @classmethod
     def from_env(cls) -> TransformConfig:
-        mode = os.environ.get("C360_COSMOS_EXECUTION_MODE", "local").lower()
+        mode = os.environ.get("C360_COSMOS_EXECUTION_MODE", EXECUTION_MODES[0]).lower()
         if mode not in EXECUTION_MODES:
             raise ValueError(f"C360_COSMOS_EXECUTION_MODE must be one of {EXECUTION_MODES}, "
                              f"not {mode!r}")
@@ -218,40 +225,154 @@ def _cosmos_configs(cfg: TransformConfig, manifest_path: Path, mode: str) -> dic
     }
 
 
-def dbt_layer(layer: Layer, cfg: TransformConfig, manifest_path: Path) -> Any:
-    """One Cosmos DbtTaskGroup for a layer (call inside the DAG context)."""
-    from cosmos import DbtTaskGroup, LoadMode, RenderConfig, TestBehavior
-
-    # ephemeral-only layers need no dbt call at all: render them with LOCAL (EmptyOperators)
-    mode = "local" if layer.group_id == "intermediate" else cfg.execution_mode
-    operator_args: dict[str, Any] = {
+def _operator_args(cfg: TransformConfig) -> dict[str, Any]:
+    return {
         "vars": {"as_of_date": AS_OF},
         "full_refresh": FULL_REFRESH,
         "install_deps": False,
         "append_env": True,
         "env": {"DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     }
-    configs = _cosmos_configs(cfg, manifest_path, mode)
-    if mode == "watcher":
-        # only the producer opens the warehouse; the sensors just read its XComs
-        configs["execution_config"].setup_operator_args = dict(cfg.pool_args)
-    else:
-        operator_args.update(cfg.pool_args)
+
+
+def dbt_layer(layer: Layer, cfg: TransformConfig, manifest_path: Path) -> Any:
+    """``local`` mode: one Cosmos DbtTaskGroup for a layer, one ``dbt build`` per node (the
+    node and its tests, ``TestBehavior.BUILD``). Call inside the DAG context."""
+    from cosmos import DbtTaskGroup, LoadMode, RenderConfig, TestBehavior
+
     return DbtTaskGroup(
         group_id=layer.group_id,
         tooltip=layer.tooltip,
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST,
-            select=list(layer.select),
-            exclude=list(layer.exclude) + (list(layer.later) if mode == "watcher" else []),
-            # local: one `dbt build` per node (model + its tests); watcher: the producer's one
-            # `dbt build` runs the tests, a sensor per node reports them (BUILD unsupported)
-            test_behavior=TestBehavior.AFTER_EACH if mode == "watcher" else TestBehavior.BUILD,
+            load_method=LoadMode.DBT_MANIFEST, select=list(layer.select),
+            exclude=list(layer.exclude), test_behavior=TestBehavior.BUILD,
             emit_datasets=False,  # target-independent Assets are attached below instead
         ),
-        operator_args=operator_args,
-        **configs,
+        operator_args={**_operator_args(cfg), **cfg.pool_args},
+        **_cosmos_configs(cfg, manifest_path, "local"),
     )
+
+
+@contextlib.contextmanager
+def _folder_task_groups() -> Any:
+    """Cosmos keys folder task groups by the bare folder name unless its hierarchical naming is
+    on: ``intermediate/customers`` and ``marts/customers`` would collapse into one group."""
+    from cosmos import settings as cosmos_settings
+
+    before = cosmos_settings.enable_hierarchical_naming_for_group_nodes_by_folder
+    cosmos_settings.enable_hierarchical_naming_for_group_nodes_by_folder = True
+    try:
+        yield
+    finally:
+        cosmos_settings.enable_hierarchical_naming_for_group_nodes_by_folder = before
+
+
+def freshness_gate(context: Any, specs: tuple[FreshnessSpec, ...]) -> list[dict[str, Any]]:
+    """``watcher`` mode: the dbt producer's ``pre_execute``, before its ``dbt build``.
+
+    Checks every source (and reports breaches) at the run's reference time, publishes each
+    status where the source's sensor task reads it (``error`` fails that task, so the lineage
+    downstream of it in Airflow is ``upstream_failed``; ``warn`` passes) and excludes
+    ``source:<name>+`` of every enforced error from the build.
+    """
+    from cosmos.operators._watcher.state import get_status_xcom_key
+
+    enforced = is_enforced((context.get("params") or {}).get("enforce_freshness", True))
+    results, stale = [], []
+    for spec in specs:
+        result = assess_source_freshness(spec, enforced, context)
+        shown = "error" if stops_lineage(result) else result["status"].replace("error", "warn")
+        context["ti"].xcom_push(
+            key=get_status_xcom_key(f"source.{DBT_PROJECT_NAME}.{result['dbt_source']}"),
+            value={"status": shown, "outlet_uris": []})
+        if stops_lineage(result):
+            stale.append(f"source:{result['dbt_source']}+")
+        results.append(result)
+    if stale:
+        producer = context["task"]
+        producer.exclude = " ".join(x for x in (producer.exclude, *stale) if x)
+        log.error("stale sources: %s are not built (exclude %s)", stale, producer.exclude)
+    return results
+
+
+def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path,
+                      specs: list[FreshnessSpec]) -> Any:
+    """``watcher`` mode: one Cosmos DbtTaskGroup ``dbt`` whose producer runs ONE ``dbt build``
+    of every layer but the publication; sensors per model, tests and source, grouped by folder.
+    """
+    from cosmos import DbtTaskGroup, LoadMode, RenderConfig, SourceRenderingBehavior, TestBehavior
+    from cosmos.operators.watcher import DbtProducerWatcherOperator, DbtSourceWatcherOperator
+
+    layer = WATCHER_BUILD
+    checked = {f"source.{DBT_PROJECT_NAME}.{s.source}.{s.table}" for s in specs}
+    # sources without an SLA (the ML score tables) get no task, nor an empty folder group
+    unchecked = sorted(f"source:{n['source_name']}.{n['name']}"
+                       for uid, n in load_manifest()["sources"].items() if uid not in checked)
+    configs = _cosmos_configs(cfg, manifest_path, "watcher")
+    # only the producer opens the warehouse; the sensors read its XComs
+    configs["execution_config"].setup_operator_args = {
+        **cfg.pool_args, "pre_execute": functools.partial(freshness_gate, specs=tuple(specs))}
+    with _folder_task_groups():
+        group = DbtTaskGroup(
+            group_id=layer.group_id,
+            tooltip=layer.tooltip,
+            render_config=RenderConfig(
+                load_method=LoadMode.DBT_MANIFEST, select=list(layer.select),
+                exclude=[*layer.exclude, *unchecked],
+                # the producer's one build runs every test; a sensor per model reports them
+                test_behavior=TestBehavior.AFTER_EACH, group_nodes_by_folder=True,
+                # a task per source with an SLA, fed by freshness_gate
+                source_rendering_behavior=SourceRenderingBehavior.WITH_TESTS_OR_FRESHNESS,
+                emit_datasets=False,
+            ),
+            operator_args=_operator_args(cfg),
+            **configs,
+        )
+    for node_id, task_or_group in group.tasks_map.items():
+        for t in _tasks_of(task_or_group):
+            if isinstance(t, DbtProducerWatcherOperator):
+                # freshness_gate replaces Cosmos' `dbt source freshness` pre-check (which judges
+                # against the wall clock, not the run's date, and costs one more dbt call)
+                t._check_source_freshness = False
+                t.tests_per_model = _own_tests(t.tests_per_model, load_manifest())
+            elif isinstance(t, DbtSourceWatcherOperator):
+                if node_id not in checked:
+                    raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
+                # a retry would run `dbt source freshness`; a stale source stays stale
+                t.retries = 0
+            if hasattr(t, "producer_task_id") and hasattr(t, "poke_interval"):
+                # sensors poll the producer's XComs every 5 s (Cosmos: 10 s), in poke mode: on
+                # Airflow 3.3 a deferred sensor whose trigger fires at once can be failed by
+                # the stale success event of its own deferral (apache/airflow#72716); a poking
+                # sensor holds a worker slot instead (local Airflow: C360_AIRFLOW_PARALLELISM)
+                t.poke_interval = WATCHER_POKE_SECONDS
+                t.deferrable = False
+    return group
+
+
+def _own_tests(tests_per_model: dict[str, list[str]], manifest: dict[str, Any]
+               ) -> dict[str, list[str]]:
+    """The tests a model's test sensor waits for: the ones defined on that model.
+
+    Cosmos lists a test under every model it reads, so ``dim_customers``' sensor would wait for
+    the relationships tests of every model pointing at it (built at the end of the run, or,
+    for ``fct_customer_value``, not in this build at all: the sensor would never finish). A
+    test with several parents belongs to the model it is defined on (``attached_node``), as in
+    ``local`` mode.
+    """
+    own: dict[str, list[str]] = {}
+    for model_id, test_ids in tests_per_model.items():
+        own[model_id] = [
+            t for t in test_ids
+            if (manifest["nodes"].get(t, {}).get("attached_node") or model_id) == model_id]
+    return own
+
+
+def _subgroup(group: Any, *path: str) -> Any:
+    """A nested task group by its folder path, e.g. ``_subgroup(g, "models", "staging")``."""
+    for part in path:
+        group = group.children[f"{group.group_id}.{part}"]
+    return group
 
 
 def _tasks_of(task_or_group: Any) -> list[Any]:
@@ -261,12 +382,12 @@ def _tasks_of(task_or_group: Any) -> list[Any]:
 
 
 def _attach_assets(group: Any, manifest: dict[str, Any]) -> None:
-    """Outlets on the tasks that build tables: ``x-c360://warehouse/<schema>/<model>``."""
+    """Outlets on the tasks that build tables (not views): ``x-c360://warehouse/<schema>/<model>``."""
     for node_id, task_or_group in group.tasks_map.items():
         node = manifest["nodes"].get(node_id)
         if not node or node["resource_type"] not in {"model", "snapshot"}:
             continue
-        if (node.get("config") or {}).get("materialized") == "ephemeral":
+        if (node.get("config") or {}).get("materialized") in {"ephemeral", "view"}:
             continue
         for t in _tasks_of(task_or_group):
             if "Test" not in type(t).__name__:  # the task that builds it, not its tests
@@ -351,42 +472,37 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
+    specs = specs_from_manifest(manifest)
 
-    checks = freshness_checks(specs_from_manifest(manifest), cfg)
-    groups = {layer.group_id: dbt_layer(layer, cfg, manifest_path) for layer in LAYERS}
-    for layer in LAYERS:
-        if layer.emits_assets:
+    checks: dict[str, Any] = {}
+    if cfg.execution_mode == "watcher":
+        build = dbt_watcher_build(cfg, manifest_path, specs)
+        groups = {WATCHER_BUILD.group_id: build}
+        # scoring reads the feature tables and (point in time) the staging views
+        feeds_ml = [_subgroup(build, "models", "staging"), _subgroup(build, "models", "features")]
+    else:
+        checks = freshness_checks(specs, cfg)
+        groups = {layer.group_id: dbt_layer(layer, cfg, manifest_path) for layer in LOCAL_LAYERS}
+        feeds_ml = [groups["staging"], groups["features"]]
+    groups[PUBLISH.group_id] = dbt_layer(PUBLISH, cfg, manifest_path)
+    for layer in (*LAYERS, WATCHER_BUILD):
+        if layer.emits_assets and layer.group_id in groups:
             _attach_assets(groups[layer.group_id], manifest)
     ml = ml_scoring_task_group(
         group_id="ml_scoring", as_of=AS_OF, sequential=cfg.target == "duckdb",
         pool=cfg.pool_args.get("pool"), retries=cfg.retries,
     )
 
-    _share_partial_parse_cache(list(groups.values()))
-    staging, intermediate, marts, features, snapshot, publish = (
-        groups[layer.group_id] for layer in LAYERS)
-    if cfg.execution_mode == "local":
-        _wire_lineage(list(groups.values()))
-        _attach_multi_parent_tests(list(groups.values()), manifest)
-        # freshness gates the staging model(s) of its source only
-        for node_id, node in staging.dbt_graph.filtered_nodes.items():
+    dbt_groups = list(groups.values())
+    _share_partial_parse_cache(dbt_groups)
+    _wire_lineage(dbt_groups)
+    _attach_multi_parent_tests(dbt_groups, manifest)
+    # local: freshness gates the staging model(s) of its source only
+    for g in dbt_groups:
+        for node_id, node in g.dbt_graph.filtered_nodes.items():
             for parent_id in node.depends_on:
-                if parent_id in checks and node_id in staging.tasks_map:
-                    checks[parent_id] >> staging.tasks_map[node_id]
-    else:
-        # watcher: sensors poll the producer's XComs every 2 s (Cosmos: 10 s, i.e. up to 10 s
-        # lost at every layer boundary)
-        for g in groups.values():
-            for tg in g.tasks_map.values():
-                for t in _tasks_of(tg):
-                    if hasattr(t, "producer_task_id") and hasattr(t, "poke_interval"):
-                        t.poke_interval = WATCHER_POKE_SECONDS
-        # one dbt build per group; groups run layer after layer
-        list(checks.values()) >> staging
-        staging >> intermediate >> marts >> features
-        staging >> snapshot
-        marts >> publish
-    # scoring reads the feature tables and (point in time) the staging views
-    [staging, features] >> ml
-    ml >> publish
+                if parent_id in checks and node_id in g.tasks_map:
+                    checks[parent_id] >> g.tasks_map[node_id]
+    feeds_ml >> ml
+    ml >> groups[PUBLISH.group_id]
     return {"freshness": checks, **groups, "ml_scoring": ml}

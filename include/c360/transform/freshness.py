@@ -1,22 +1,28 @@
-"""Source freshness gates: one check per dbt source with a freshness SLA, before its staging.
+"""Source freshness gates: every dbt source with a freshness SLA is checked before its staging.
 
 The thresholds and the ``loaded_at_field`` are the dbt sources' own freshness config (read
 from the manifest; they match ``include/c360/sources.py``, which
-``tests/transform/test_transform_dag.py`` asserts). Each check reads ``max(loaded_at_field)``
+``tests/transform/test_transform_dag.py`` asserts). A check reads ``max(loaded_at_field)``
 of the RAW table and compares its age at the run's reference time (``dag_run.run_after``:
 when the run was due, so a backfill of a past date is judged as of that date) with the
 thresholds:
 
 * ``pass``  - nothing reported.
 * ``warn``  - ``report_freshness_breach`` is called; the run goes on.
-* ``error`` - ``report_freshness_breach`` is called, then the task fails, so the source's
-  staging model and everything built from it (its lineage) is ``upstream_failed``; the other
-  sources' lineages still build. Param ``enforce_freshness=false`` reports the breach without
-  failing (re-building history from stale sources on purpose).
+* ``error`` - ``report_freshness_breach`` is called and the source's lineage (its staging
+  model and everything built from it) does not build; the other sources' lineages still do.
+  Param ``enforce_freshness=false`` reports the breach without stopping anything
+  (re-building history from stale sources on purpose).
+
+How the lineage is stopped depends on the Cosmos execution mode (``dag_parts``): in ``local``
+mode one task per source (``check_source_freshness``) fails, so its downstream tasks are
+``upstream_failed``; in ``watcher`` mode the dbt producer checks every source before its
+``dbt build`` (``assess_source_freshness``), excludes ``source:<name>+`` of the stale ones and
+the source's task in the UI fails.
 
 ``report_freshness_breach`` is THE hook the alerting issue extends (e-mail later): it receives
 the breach (source, status, age, thresholds, RAW table) and the task context; today it logs one
-structured JSON error line and pushes the breach to XCom under ``freshness_breach``.
+structured JSON error line and pushes the breach to XCom under ``freshness_breach__<source>``.
 """
 
 from __future__ import annotations
@@ -115,12 +121,17 @@ def classify(age_hours: float | None, warn: float | None, error: float | None) -
     return "pass"
 
 
+def breach_xcom_key(source: str) -> str:
+    """XCom key of a source's breach: ``freshness_breach__<source>`` (one task may check many)."""
+    return f"{BREACH_XCOM_KEY}__{source}"
+
+
 def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) -> None:
-    """The alerting hook: called once per warn/error breach, before an error fails the task.
+    """The alerting hook: called once per warn/error breach, before an error stops the lineage.
 
     Today: one structured JSON log line (ERROR for error, WARNING for warn) and the breach in
-    XCom (key ``freshness_breach``) for the alerting DAG/callbacks to read. The alerting issue
-    adds the e-mail here.
+    XCom (key ``freshness_breach__<source>``) for the alerting DAG/callbacks to read. The
+    alerting issue adds the e-mail here.
     """
     payload = {"event": "source_freshness_breach", **breach.to_dict(),
                "dag_id": getattr(context.get("dag"), "dag_id", None),
@@ -129,7 +140,7 @@ def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) ->
     log.log(level, "%s", json.dumps(payload, sort_keys=True))
     ti = context.get("ti")
     if ti is not None:
-        ti.xcom_push(key=BREACH_XCOM_KEY, value=breach.to_dict())
+        ti.xcom_push(key=breach_xcom_key(breach.source), value=breach.to_dict())
 
 
 def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
@@ -163,30 +174,47 @@ def _reference_time(context: dict[str, Any]) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def assess_source_freshness(spec: FreshnessSpec, enforced: bool, context: dict[str, Any]
+                            ) -> dict[str, Any]:
+    """Check one source at the run's reference time and report a breach (never raises it)."""
+    now = _reference_time(context)
+    latest = max_loaded_at(spec.relation, spec.loaded_at_field)
+    age = None if latest is None else max((now - latest) / timedelta(hours=1), 0.0)
+    status = classify(age, spec.warn_after_hours, spec.error_after_hours)
+    result = {
+        "source": spec.table, "dbt_source": f"{spec.source}.{spec.table}", "status": status,
+        "relation": spec.relation, "max_loaded_at": latest.isoformat() if latest else None,
+        "age_hours": None if age is None else round(age, 3),
+        "warn_after_hours": spec.warn_after_hours, "error_after_hours": spec.error_after_hours,
+        "checked_at": now.isoformat(), "enforced": enforced,
+    }
+    log.info("freshness %s: %s (age %s h, warn %s h, error %s h)", result["dbt_source"], status,
+             result["age_hours"], spec.warn_after_hours, spec.error_after_hours)
+    if status != "pass":
+        report_freshness_breach(FreshnessBreach(**result), context)
+    return result
+
+
+def stops_lineage(result: dict[str, Any]) -> bool:
+    """An error-level breach, enforced: the source's lineage must not build."""
+    return result["status"] == "error" and bool(result["enforced"])
+
+
+def is_enforced(enforce: Any) -> bool:
+    """Param ``enforce_freshness`` (a bool, or its rendered string) as a bool."""
+    return str(enforce).strip().lower() not in {"false", "0", "no", "off"}
+
+
 def check_source_freshness(spec: dict[str, Any], enforce: Any = True, **context: Any
                            ) -> dict[str, Any]:
     """Task callable: check one source (``spec`` = ``asdict(FreshnessSpec)``)."""
     s = FreshnessSpec(**spec)
-    enforced = str(enforce).strip().lower() not in {"false", "0", "no", "off"}
-    now = _reference_time(context)
-    latest = max_loaded_at(s.relation, s.loaded_at_field)
-    age = None if latest is None else max((now - latest) / timedelta(hours=1), 0.0)
-    status = classify(age, s.warn_after_hours, s.error_after_hours)
-    result = {
-        "source": s.table, "dbt_source": f"{s.source}.{s.table}", "status": status,
-        "relation": s.relation, "max_loaded_at": latest.isoformat() if latest else None,
-        "age_hours": None if age is None else round(age, 3),
-        "warn_after_hours": s.warn_after_hours, "error_after_hours": s.error_after_hours,
-        "checked_at": now.isoformat(), "enforced": enforced,
-    }
-    log.info("freshness %s: %s (age %s h, warn %s h, error %s h)", result["dbt_source"], status,
-             result["age_hours"], s.warn_after_hours, s.error_after_hours)
-    if status != "pass":
-        report_freshness_breach(FreshnessBreach(**result), context)
-    if status == "error" and enforced:
+    result = assess_source_freshness(s, is_enforced(enforce), context)
+    if stops_lineage(result):
         raise SourceFreshnessError(
             f"source {result['dbt_source']} ({s.relation}) is stale: max({s.loaded_at_field}) "
-            f"= {result['max_loaded_at']}, {result['age_hours']} h old at {now.isoformat()} "
-            f"> error_after {s.error_after_hours} h; its staging lineage does not build"
+            f"= {result['max_loaded_at']}, {result['age_hours']} h old at "
+            f"{result['checked_at']} > error_after {s.error_after_hours} h; its staging "
+            f"lineage does not build"
         )
     return result

@@ -1,0 +1,144 @@
+"""The transform DAG in its default ``watcher`` mode under the real scheduler: a local Airflow
+(scripts/local_airflow.py: api-server, scheduler, dag-processor, triggerer) in a temporary
+home on a free port, over a copy of the small generated world.
+
+* The UI shows the layers as task groups (read through the REST API's structure endpoint).
+* A run builds every layer with one ``dbt build``, scores and publishes.
+* After one CRM row breaks a ``stg_customers`` test, the next run fails that test's task and
+  stops everything built from customers, scoring and publication included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.transform.checks import SCORE_TABLES, assert_published, break_customers, query
+
+REPO = Path(__file__).resolve().parents[2]
+DAG_ID = "c360_transform"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _groups(nodes: list[dict]) -> dict[str, list[str]]:
+    """Task-group id -> ids of its (leaf) tasks, from the structure's nested nodes."""
+    out: dict[str, list[str]] = {}
+
+    def walk(node: dict) -> list[str]:
+        children = node.get("children")
+        if not children:  # join nodes only draw the group's edges
+            return [] if node["id"].endswith("_join_id") else [node["id"]]
+        leaves = [leaf for c in children for leaf in walk(c)]
+        out[node["id"]] = leaves
+        return leaves
+
+    for n in nodes:
+        walk(n)
+    return out
+
+
+@pytest.fixture(scope="module")
+def airflow(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    from scripts.airflow_client import AirflowClient
+
+    root = tmp_path_factory.mktemp("scheduler_run")
+    db = root / "warehouse" / "c360.duckdb"
+    db.parent.mkdir(parents=True)
+    shutil.copy(world.db_path, db)
+    port = _free_port()
+    env = {**os.environ, "C360_AIRFLOW_HOME": str(root / "airflow_home"),
+           "C360_AIRFLOW_PORT": str(port), "C360_TARGET": "duckdb",
+           "C360_DATA_DIR": str(root), "C360_DUCKDB_PATH": str(db),
+           "C360_MODELS_DIR": str(root / "models"),
+           "AIRFLOW_CONN_DUCKDB_DEFAULT": json.dumps({"conn_type": "duckdb", "host": str(db)}),
+           "C360_COSMOS_EXECUTION_MODE": "watcher",
+           # a failure must show now, not after the production retries
+           "C360_TRANSFORM_RETRIES": "0",
+           # only the triggered runs: no cron run of the DAG next to them
+           "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
+           "PYTHONPATH": str(REPO)}
+    script = [sys.executable, str(REPO / "scripts" / "local_airflow.py")]
+    subprocess.run([*script, "start"], env=env, check=True, capture_output=True, timeout=240)
+    try:
+        client = AirflowClient(base_url=f"http://127.0.0.1:{port}")
+        client.wait_for_dag(DAG_ID, timeout=180)
+        client.unpause(DAG_ID)
+        yield client, db
+    finally:
+        subprocess.run([*script, "stop"], env=env, capture_output=True, timeout=120)
+
+
+def _run(client, as_of: str) -> tuple[str, dict[str, str]]:
+    run_id = client.trigger(DAG_ID, {"as_of_date": as_of})
+    state = client.wait_for_run(DAG_ID, run_id, timeout=600)
+    return state, {t["task_id"]: str(t["state"]) for t in client.task_instances(DAG_ID, run_id)}
+
+
+@pytest.mark.airflow_server
+@pytest.mark.timeout(900)
+def test_ui_shows_the_layers_as_task_groups(airflow):
+    client, _ = airflow
+    groups = _groups(client.get(f"/ui/structure/structure_data?dag_id={DAG_ID}")["nodes"])
+    for group in ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.marts",
+                  "dbt.models.features", "dbt.snapshots", "ml_scoring", "publish"):
+        assert groups.get(group), (group, sorted(groups))
+    assert "dbt.models.staging.crm.stg_customers.run" in groups["dbt.models.staging"]
+    assert "dbt.models.staging.crm.crm_customers_source" in groups["dbt.models.staging.crm"]
+    assert "dbt.models.marts.fraud.fct_transactions.test" in groups["dbt.models.marts"]
+    assert "publish.fct_customer_value_model_build" in groups["publish"]
+    from include.c360.ml.tasks import TASKS
+
+    assert set(groups["ml_scoring"]) == {f"ml_scoring.{t}" for t, _ in TASKS}
+    # the public tasks endpoint agrees
+    tasks = client.get(f"/api/v2/dags/{DAG_ID}/tasks")["tasks"]
+    assert {t["task_id"] for t in tasks} == {leaf for g in groups.values() for leaf in g}
+    # the Assets the marts update are registered for downstream consumers
+    uris = {a["uri"] for a in client.get("/api/v2/assets?limit=100")["assets"]}
+    assert "x-c360://warehouse/marts/fct_customer_value" in uris
+    assert "x-c360://warehouse/raw/customers" in uris
+
+
+@pytest.mark.airflow_server
+@pytest.mark.timeout(900)
+def test_one_dbt_build_then_scoring_and_publication(airflow):
+    client, db = airflow
+    state, tasks = _run(client, "2026-11-24")
+    assert state == "success", {t: s for t, s in tasks.items() if s != "success"}
+    assert all(s == "success" for s in tasks.values())
+    assert_published(db, "2026-11-24")
+
+
+@pytest.mark.airflow_server
+@pytest.mark.timeout(900)
+def test_failing_dbt_test_stops_its_lineage_scoring_and_publication(airflow):
+    client, db = airflow
+    before = {t: query(db, f"select count(*) from ml.{t}")[0][0] for t in SCORE_TABLES}
+    break_customers(db)
+    state, tasks = _run(client, "2026-11-23")
+    assert state == "failed"
+    assert tasks["dbt.models.staging.crm.stg_customers.test"] == "failed"
+    built_from_customers = [t for t in tasks if t.startswith((
+        "dbt.models.marts.", "dbt.models.features.", "dbt.snapshots.", "ml_scoring.",
+        "publish."))]
+    assert {t: tasks[t] for t in built_from_customers if tasks[t] != "upstream_failed"} == {}
+    # other lineages were built
+    assert tasks["dbt.models.staging.product_catalog.stg_products.test"] == "success"
+    assert tasks["dbt.models.staging.crm.crm_customers_source"] == "success"
+    # no score of the failed run's date, the previous run's scores untouched
+    for table in SCORE_TABLES:
+        assert query(db, f"select count(*) from ml.{table} "
+                         f"where scored_at::date = date '2026-11-23'")[0][0] == 0, table
+        assert query(db, f"select count(*) from ml.{table}")[0][0] == before[table], table
