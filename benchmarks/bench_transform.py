@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,12 +34,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 AS_OF = date(2026, 11, 24)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dbt_build(db_path: Path, workdir: Path) -> float:
@@ -64,6 +57,7 @@ def _ts(value: str | None) -> datetime | None:
 
 def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
     from scripts.airflow_client import AirflowClient
+    from scripts.local_airflow import free_port
 
     port = free_port()
     env = {

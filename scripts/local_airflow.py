@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,6 +40,13 @@ def airflow_home() -> Path:
 
 def port() -> int:
     return int(os.environ.get("C360_AIRFLOW_PORT", DEFAULT_PORT))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for C360_AIRFLOW_PORT of a throw-away Airflow)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def password() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import psutil
 import pytest
 
 from scripts.airflow_client import AirflowClient
+from scripts.local_airflow import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "local_airflow.py"
@@ -27,12 +27,6 @@ DAG_TO_RUN = "c360_setup"  # a real DAG of the project that is quick on the embe
 SCHEDULED_DAG = "c360_ingest_products"  # weekly: its latest slot is due when it is unpaused
 
 pytestmark = [pytest.mark.airflow_server, pytest.mark.timeout(600)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _processes_with_home(home: Path) -> list[psutil.Process]:
@@ -49,7 +43,7 @@ def _processes_with_home(home: Path) -> list[psutil.Process]:
 @pytest.fixture()
 def local_airflow(tmp_path):
     home = tmp_path / "airflow_home"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "C360_AIRFLOW_HOME": str(home),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,16 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts.local_airflow import free_port
 from tests.transform.checks import SCORE_TABLES, assert_published, break_customers, query
 
 REPO = Path(__file__).resolve().parents[2]
 DAG_ID = "c360_transform"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _groups(nodes: list[dict]) -> dict[str, list[str]]:
@@ -58,7 +52,7 @@ def airflow(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     db = root / "warehouse" / "c360.duckdb"
     db.parent.mkdir(parents=True)
     shutil.copy(world.db_path, db)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "C360_AIRFLOW_HOME": str(root / "airflow_home"),
            "C360_AIRFLOW_PORT": str(port), "C360_TARGET": "duckdb",
            "C360_DATA_DIR": str(root), "C360_DUCKDB_PATH": str(db),

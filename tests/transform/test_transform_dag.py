@@ -20,6 +20,14 @@ WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.m
                   "dbt.models.features", "dbt.snapshots", "dbt.models.staging.crm",
                   "dbt.models.marts.customers", "dbt.models.intermediate.customers")
 PRODUCER = "dbt.dbt_producer_watcher"
+# loads the DAG file in a fresh interpreter (its own environment) into `bag`
+LOAD_DAG_CODE = (
+    "from pathlib import Path\n"
+    "from airflow.dag_processing.dagbag import BundleDagBag\n"
+    f"d = Path({str(DAGS)!r})\n"
+    "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
+    "bundle_name='dags-folder')\n"
+)
 
 
 def load_dag(mode: str):
@@ -155,11 +163,7 @@ def test_freshness_specs_match_the_source_registry(manifest):
 
 def test_missing_manifest_is_a_clear_import_error(tmp_path):
     code = (
-        "from pathlib import Path\n"
-        "from airflow.dag_processing.dagbag import BundleDagBag\n"
-        f"d = Path({str(DAGS)!r})\n"
-        "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
-        "bundle_name='dags-folder')\n"
+        LOAD_DAG_CODE +
         "print('ERRORS', list(bag.import_errors.values()))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO), "AIRFLOW_HOME": str(tmp_path),
@@ -265,11 +269,7 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
 
 def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
     code = (
-        "from pathlib import Path\n"
-        "from airflow.dag_processing.dagbag import BundleDagBag\n"
-        f"d = Path({str(DAGS)!r})\n"
-        "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
-        "bundle_name='dags-folder')\n"
+        LOAD_DAG_CODE +
         "assert not bag.import_errors, bag.import_errors\n"
         "dag = bag.dags['c360_transform']\n"
         "b = dag.get_task('dbt.dbt_producer_watcher')\n"

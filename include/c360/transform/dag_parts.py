@@ -267,7 +267,7 @@ def _folder_task_groups() -> Any:
         cosmos_settings.enable_hierarchical_naming_for_group_nodes_by_folder = before
 
 
-def freshness_gate(context: Any, specs: tuple[FreshnessSpec, ...]) -> list[dict[str, Any]]:
+def freshness_gate(context: Any, specs: tuple[FreshnessSpec, ...]) -> None:
     """``watcher`` mode: the dbt producer's ``pre_execute``, before its ``dbt build``.
 
     Checks every source (and reports breaches) at the run's reference time, publishes each
@@ -278,24 +278,22 @@ def freshness_gate(context: Any, specs: tuple[FreshnessSpec, ...]) -> list[dict[
     from cosmos.operators._watcher.state import get_status_xcom_key
 
     enforced = is_enforced((context.get("params") or {}).get("enforce_freshness", True))
-    results, stale = [], []
+    stale = []
     for spec in specs:
         result = assess_source_freshness(spec, enforced, context)
-        shown = "error" if stops_lineage(result) else result["status"].replace("error", "warn")
-        context["ti"].xcom_push(
-            key=get_status_xcom_key(f"source.{DBT_PROJECT_NAME}.{result['dbt_source']}"),
-            value={"status": shown, "outlet_uris": []})
-        if stops_lineage(result):
+        stops = stops_lineage(result)
+        shown = "error" if stops else result["status"].replace("error", "warn")
+        context["ti"].xcom_push(key=get_status_xcom_key(spec.unique_id),
+                                value={"status": shown, "outlet_uris": []})
+        if stops:
             stale.append(f"source:{result['dbt_source']}+")
-        results.append(result)
     if stale:
         producer = context["task"]
         producer.exclude = " ".join(x for x in (producer.exclude, *stale) if x)
         log.error("stale sources: %s are not built (exclude %s)", stale, producer.exclude)
-    return results
 
 
-def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path,
+def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path, manifest: dict[str, Any],
                       specs: list[FreshnessSpec]) -> Any:
     """``watcher`` mode: one Cosmos DbtTaskGroup ``dbt`` whose producer runs ONE ``dbt build``
     of every layer but the publication; sensors per model, tests and source, grouped by folder.
@@ -304,10 +302,10 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path,
     from cosmos.operators.watcher import DbtProducerWatcherOperator, DbtSourceWatcherOperator
 
     layer = WATCHER_BUILD
-    checked = {f"source.{DBT_PROJECT_NAME}.{s.source}.{s.table}" for s in specs}
+    checked = {spec.unique_id for spec in specs}
     # sources without an SLA (the ML score tables) get no task, nor an empty folder group
     unchecked = sorted(f"source:{n['source_name']}.{n['name']}"
-                       for uid, n in load_manifest()["sources"].items() if uid not in checked)
+                       for uid, n in manifest["sources"].items() if uid not in checked)
     configs = _cosmos_configs(cfg, manifest_path, "watcher")
     # only the producer opens the warehouse; the sensors read its XComs
     configs["execution_config"].setup_operator_args = {
@@ -334,7 +332,7 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path,
                 # freshness_gate replaces Cosmos' `dbt source freshness` pre-check (which judges
                 # against the wall clock, not the run's date, and costs one more dbt call)
                 t._check_source_freshness = False
-                t.tests_per_model = _own_tests(t.tests_per_model, load_manifest())
+                t.tests_per_model = _own_tests(t.tests_per_model, manifest)
             elif isinstance(t, DbtSourceWatcherOperator):
                 if node_id not in checked:
                     raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
@@ -461,7 +459,7 @@ def freshness_checks(specs: list[FreshnessSpec], cfg: TransformConfig) -> dict[s
                        f"{spec.warn_after_hours} h, error after {spec.error_after_hours} h.",
             )(check_source_freshness)(spec=asdict(spec),
                                       enforce="{{ params.enforce_freshness }}")
-            tasks[f"source.{DBT_PROJECT_NAME}.{spec.source}.{spec.table}"] = t
+            tasks[spec.unique_id] = t
     return tasks
 
 
@@ -476,7 +474,7 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
 
     checks: dict[str, Any] = {}
     if cfg.execution_mode == "watcher":
-        build = dbt_watcher_build(cfg, manifest_path, specs)
+        build = dbt_watcher_build(cfg, manifest_path, manifest, specs)
         groups = {WATCHER_BUILD.group_id: build}
         # scoring reads the feature tables and (point in time) the staging views
         feeds_ml = [_subgroup(build, "models", "staging"), _subgroup(build, "models", "features")]

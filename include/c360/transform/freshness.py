@@ -61,6 +61,7 @@ class FreshnessSpec:
     loaded_at_field: str
     warn_after_hours: float | None
     error_after_hours: float | None
+    unique_id: str  # the dbt source node, e.g. "source.customer360.crm.customers"
 
     @property
     def task_id(self) -> str:
@@ -95,7 +96,7 @@ def _hours(threshold: dict[str, Any] | None) -> float | None:
 def specs_from_manifest(manifest: dict[str, Any]) -> list[FreshnessSpec]:
     """Every source with a warn or error threshold, in manifest order."""
     specs = []
-    for node in manifest["sources"].values():
+    for unique_id, node in manifest["sources"].items():
         fresh = node.get("freshness") or {}
         warn, error = _hours(fresh.get("warn_after")), _hours(fresh.get("error_after"))
         loaded_at = node.get("loaded_at_field") or (node.get("config") or {}).get(
@@ -105,7 +106,7 @@ def specs_from_manifest(manifest: dict[str, Any]) -> list[FreshnessSpec]:
         specs.append(FreshnessSpec(
             source=node["source_name"], table=node["name"],
             relation=f"{node['schema']}.{node['identifier']}", loaded_at_field=loaded_at,
-            warn_after_hours=warn, error_after_hours=error,
+            warn_after_hours=warn, error_after_hours=error, unique_id=unique_id,
         ))
     return specs
 
