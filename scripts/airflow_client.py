@@ -81,6 +81,13 @@ class AirflowClient:
             "task_instances"
         ]
 
+    def clear(self, dag_id: str, run_id: str, task_ids: list[str]) -> list[str]:
+        """Clear tasks of a run (as the UI's Clear button): they run again, in a new try."""
+        body = {"dry_run": False, "dag_run_id": run_id, "task_ids": task_ids,
+                "only_failed": False, "reset_dag_runs": True}
+        cleared = self._request("POST", f"/api/v2/dags/{dag_id}/clearTaskInstances", body)
+        return [t["task_id"] for t in cleared["task_instances"]]
+
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -81,7 +81,7 @@ def environment(home: Path | None = None) -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # the transform DAG's watcher sensors each hold a slot while the dbt build runs
+        # worker slots (the transform's watcher sensors wait in the triggerer, not here)
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("C360_AIRFLOW_PARALLELISM", "16"),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{DEFAULT_USER}:admin",

@@ -49,6 +49,9 @@ def assert_published(db: Path, as_of: str) -> None:
         customers
 
 
+BAD_CUSTOMER = "CUST-BAD-0001"
+
+
 def break_customers(db_path: Path) -> None:
     """One CRM row with an unknown ``kyc_status``: stg_customers' accepted_values test fails."""
     import duckdb
@@ -60,9 +63,17 @@ def break_customers(db_path: Path) -> None:
             "and table_name = 'customers' order by ordinal_position").fetchall()]
         row = dict(zip(cols, con.execute("select * from raw.customers limit 1").fetchone(),
                        strict=True))
-        row.update(customer_id="CUST-BAD-0001", kyc_status="not-a-status",
+        row.update(customer_id=BAD_CUSTOMER, kyc_status="not-a-status",
                    _source_file="customers/dt=2026-11-24/injected.csv.gz")
         con.execute(f"insert into raw.customers ({', '.join(cols)}) values "
                     f"({', '.join('?' * len(cols))})", [row[c] for c in cols])
     finally:
         con.close()
+
+
+def fix_customers(db_path: Path) -> None:
+    """Undo ``break_customers``."""
+    import duckdb
+
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("delete from raw.customers where customer_id = ?", [BAD_CUSTOMER])

@@ -4,8 +4,11 @@ home on a free port, over a copy of the small generated world.
 
 * The UI shows the layers as task groups (read through the REST API's structure endpoint).
 * A run builds every layer with one ``dbt build``, scores and publishes.
+* The sensors that report the build start in the triggerer: those without an Asset to emit
+  never take a worker.
 * After one CRM row breaks a ``stg_customers`` test, the next run fails that test's task and
-  stops everything built from customers, scoring and publication included.
+  stops everything built from customers, scoring and publication included. Once the row is
+  fixed, clearing the failed task re-runs the test on a worker, and it passes.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from pathlib import Path
 import pytest
 
 from scripts.local_airflow import free_port
-from tests.transform.checks import SCORE_TABLES, assert_published, break_customers, query
+from tests.transform.checks import (
+    SCORE_TABLES,
+    assert_published,
+    break_customers,
+    fix_customers,
+    query,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 DAG_ID = "c360_transform"
@@ -75,10 +84,14 @@ def airflow(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
         subprocess.run([*script, "stop"], env=env, capture_output=True, timeout=120)
 
 
-def _run(client, as_of: str) -> tuple[str, dict[str, str]]:
+def _run(client, as_of: str) -> tuple[str, str, dict[str, dict]]:
     run_id = client.trigger(DAG_ID, {"as_of_date": as_of})
     state = client.wait_for_run(DAG_ID, run_id, timeout=600)
-    return state, {t["task_id"]: str(t["state"]) for t in client.task_instances(DAG_ID, run_id)}
+    return run_id, state, {t["task_id"]: t for t in client.task_instances(DAG_ID, run_id)}
+
+
+def _states(tasks: dict[str, dict]) -> dict[str, str]:
+    return {task_id: str(t["state"]) for task_id, t in tasks.items()}
 
 
 @pytest.mark.airflow_server
@@ -109,10 +122,19 @@ def test_ui_shows_the_layers_as_task_groups(airflow):
 @pytest.mark.timeout(900)
 def test_one_dbt_build_then_scoring_and_publication(airflow):
     client, db = airflow
-    state, tasks = _run(client, "2026-11-24")
+    _, state, tis = _run(client, "2026-11-24")
+    tasks = _states(tis)
     assert state == "success", {t: s for t, s in tasks.items() if s != "success"}
     assert all(s == "success" for s in tasks.values())
     assert_published(db, "2026-11-24")
+    # the sensors start in the triggerer; only those emitting an Asset finish on a worker
+    sensors = {t for t in tasks if t.startswith("dbt.") and t != "dbt.dbt_producer_watcher"
+               and not t.endswith(("_run", "_done"))}  # (ephemeral models: no task to run)
+    on_worker = {t for t in sensors if tis[t]["hostname"]}
+    tables = {t for t in sensors if t.endswith((".run", ".snapshot")) and t.startswith(
+        ("dbt.models.marts.", "dbt.models.features.", "dbt.snapshots."))}
+    assert len(tables) == 7 and on_worker == tables
+    assert tis["dbt.dbt_producer_watcher"]["hostname"]
 
 
 @pytest.mark.airflow_server
@@ -121,7 +143,8 @@ def test_failing_dbt_test_stops_its_lineage_scoring_and_publication(airflow):
     client, db = airflow
     before = {t: query(db, f"select count(*) from ml.{t}")[0][0] for t in SCORE_TABLES}
     break_customers(db)
-    state, tasks = _run(client, "2026-11-23")
+    run_id, state, tis = _run(client, "2026-11-23")
+    tasks = _states(tis)
     assert state == "failed"
     assert tasks["dbt.models.staging.crm.stg_customers.test"] == "failed"
     built_from_customers = [t for t in tasks if t.startswith((
@@ -136,3 +159,12 @@ def test_failing_dbt_test_stops_its_lineage_scoring_and_publication(airflow):
         assert query(db, f"select count(*) from ml.{table} "
                          f"where scored_at::date = date '2026-11-23'")[0][0] == 0, table
         assert query(db, f"select count(*) from ml.{table}")[0][0] == before[table], table
+
+    # fixed: clearing the failed test task runs the test again (Cosmos' retry path), on a worker
+    fix_customers(db)
+    failed = "dbt.models.staging.crm.stg_customers.test"
+    assert client.clear(DAG_ID, run_id, [failed]) == [failed]
+    client.wait_for_run(DAG_ID, run_id, timeout=600)
+    again = {t["task_id"]: t for t in client.task_instances(DAG_ID, run_id)}[failed]
+    assert (again["state"], again["try_number"]) == ("success", 2)
+    assert again["hostname"]

@@ -11,8 +11,9 @@ parsing the DAG never runs dbt). Two execution modes (``C360_COSMOS_EXECUTION_MO
   ``dbt.models.marts``, ``dbt.models.features``, ``dbt.snapshots``, with the source systems'
   sub-folders). Before building, the producer checks every source's freshness: an error-level
   breach fails that source's task and excludes ``source:<name>+`` from the build (its lineage),
-  a failing test fails its sensor and dbt skips what is built from the model. Needs a running
-  scheduler and triggerer (sensors defer; ``airflow dags test`` cannot run it).
+  a failing test fails its sensor and dbt skips what is built from the model. The sensors start
+  in the triggerer (``watcher.py``): a running scheduler and triggerer are needed, ``airflow
+  dags test`` cannot run it.
 * ``local``: one ``dbt build --select <node>`` per model/snapshot (the node and its tests,
   ``TestBehavior.BUILD``), one task group per layer (``staging``, ``intermediate``, ``marts``,
   ``features``, ``snapshot``) and one freshness task per source, wired **per dbt lineage**.
@@ -338,14 +339,24 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path, manifest: dict[
                     raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
                 # a retry would run `dbt source freshness`; a stale source stays stale
                 t.retries = 0
-            if hasattr(t, "producer_task_id") and hasattr(t, "poke_interval"):
-                # sensors poll the producer's XComs every 5 s (Cosmos: 10 s), in poke mode: on
-                # Airflow 3.3 a deferred sensor whose trigger fires at once can be failed by
-                # the stale success event of its own deferral (apache/airflow#72716); a poking
-                # sensor holds a worker slot instead (local Airflow: C360_AIRFLOW_PARALLELISM)
-                t.poke_interval = WATCHER_POKE_SECONDS
-                t.deferrable = False
+            if _is_watcher_sensor(t):
+                t.poke_interval = WATCHER_POKE_SECONDS  # Cosmos: 10 s
     return group
+
+
+def _is_watcher_sensor(t: Any) -> bool:
+    return hasattr(t, "producer_task_id") and hasattr(t, "poke_interval")
+
+
+def _start_sensors_in_triggerer(group: Any) -> None:
+    """Every sensor of the watcher group starts in the triggerer, no worker until its node is
+    done (include/c360/transform/watcher.py). After the outlets are attached."""
+    from include.c360.transform.watcher import start_in_triggerer
+
+    for task_or_group in group.tasks_map.values():
+        for t in _tasks_of(task_or_group):
+            if _is_watcher_sensor(t):
+                start_in_triggerer(t)
 
 
 def _own_tests(tests_per_model: dict[str, list[str]], manifest: dict[str, Any]
@@ -486,6 +497,8 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     for layer in (*LAYERS, WATCHER_BUILD):
         if layer.emits_assets and layer.group_id in groups:
             _attach_assets(groups[layer.group_id], manifest)
+    if cfg.execution_mode == "watcher":
+        _start_sensors_in_triggerer(groups[WATCHER_BUILD.group_id])
     ml = ml_scoring_task_group(
         group_id="ml_scoring", as_of=AS_OF, sequential=cfg.target == "duckdb",
         pool=cfg.pool_args.get("pool"), retries=cfg.retries,
