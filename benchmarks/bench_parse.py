@@ -3,8 +3,13 @@
     PYTHONPATH=. .venv/bin/python benchmarks/bench_parse.py [--runs 7]
 
 Loads ``dags/c360_transform.py`` with Airflow's own ``BundleDagBag`` (what the DAG processor
-uses) ``--runs`` times in one process, after one warm-up load (imports of Airflow/Cosmos are
-paid once per DAG-processor process, as in production), and prints each time and the median.
+uses), ``--runs`` times each way, and prints each time and the medians:
+
+* fresh: each load in a new interpreter that has imported Airflow's DagBag first. Airflow 3
+  parses every file in a child forked from the DAG processor, and every task process parses
+  its DAG again, so this (Cosmos and the DAG's own imports included) is what each pays.
+* warm: repeated loads in one process (the DAG code alone, imports cached).
+
 Target: median <= 0.5 s. Needs the dbt manifest (``make dbt-manifest``).
 """
 
@@ -13,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench_parse_"))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "false")
@@ -45,16 +52,26 @@ def main() -> int:
             raise SystemExit(f"import errors: {bag.import_errors}")
         return seconds
 
-    t0 = time.perf_counter()
+    if args.child:  # one fresh load: wall and CPU seconds
+        cpu = time.process_time()
+        wall = load()
+        print(f"{wall} {time.process_time() - cpu}")
+        return 0
+    fresh = []
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, __file__, "--child"], capture_output=True,
+                             text=True, check=True).stdout.split()
+        fresh.append((float(out[-2]), float(out[-1])))
     load()
-    first = time.perf_counter() - t0
-    times = [load() for _ in range(args.runs)]
+    warm = [load() for _ in range(args.runs)]
     tasks = len(BundleDagBag(dag_folder=str(dag_file), bundle_path=dags,
                              bundle_name="dags-folder").dags["c360_transform"].tasks)
-    print(f"first load (cold imports of Airflow/Cosmos/providers): {first:.2f}s")
-    print("loads: " + ", ".join(f"{t:.3f}s" for t in times))
-    print(f"median parse time of {dag_file.name} ({tasks} tasks): "
-          f"{statistics.median(times):.3f}s (target <= 0.5 s)")
+    print("fresh loads (wall/cpu): " + ", ".join(f"{w:.2f}/{c:.2f}s" for w, c in fresh))
+    print("warm loads: " + ", ".join(f"{t:.3f}s" for t in warm))
+    print(f"median parse time of {dag_file.name} ({tasks} tasks): fresh process "
+          f"{statistics.median(w for w, _ in fresh):.3f}s (CPU "
+          f"{statistics.median(c for _, c in fresh):.3f}s), warm "
+          f"{statistics.median(warm):.3f}s (target <= 0.5 s)")
     return 0
 
 
