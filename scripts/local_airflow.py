@@ -182,11 +182,12 @@ def start(wait_seconds: float = 180.0) -> int:
 
     airflow = str(Path(sys.executable).with_name("airflow"))
     pgid = None
+    nice = background_nice()
     for name in COMPONENTS:
         log = open(home / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
         kwargs: dict = {"process_group": 0 if pgid is None else pgid}
-        if name in BACKGROUND_COMPONENTS and background_nice():
-            kwargs["preexec_fn"] = functools.partial(os.nice, background_nice())
+        if name in BACKGROUND_COMPONENTS and nice:
+            kwargs["preexec_fn"] = functools.partial(os.nice, nice)
         proc = subprocess.Popen(
             [airflow, name], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, cwd=ROOT, **kwargs,

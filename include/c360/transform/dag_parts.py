@@ -344,23 +344,19 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path, manifest: dict[
                     raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
                 # a retry would run `dbt source freshness`; a stale source stays stale
                 t.retries = 0
-            if _is_watcher_sensor(t):
-                t.poke_interval = WATCHER_POKE_SECONDS  # Cosmos: 10 s
     return group
 
 
-def _is_watcher_sensor(t: Any) -> bool:
-    return hasattr(t, "producer_task_id") and hasattr(t, "poke_interval")
-
-
 def _start_sensors_in_triggerer(group: Any) -> None:
-    """Every sensor of the watcher group starts in the triggerer, no worker until its node is
-    done (include/c360/transform/watcher.py). After the outlets are attached."""
+    """Every sensor of the watcher group starts in the triggerer, polling every 5 s (Cosmos:
+    10 s), no worker until its node is done (include/c360/transform/watcher.py). After the
+    outlets are attached."""
     from include.c360.transform.watcher import start_in_triggerer
 
     for task_or_group in group.tasks_map.values():
         for t in _tasks_of(task_or_group):
-            if _is_watcher_sensor(t):
+            if hasattr(t, "producer_task_id") and hasattr(t, "poke_interval"):
+                t.poke_interval = WATCHER_POKE_SECONDS
                 start_in_triggerer(t)
 
 
