@@ -88,13 +88,14 @@ class AirflowClient:
         cleared = self._request("POST", f"/api/v2/dags/{dag_id}/clearTaskInstances", body)
         return [t["task_id"] for t in cleared["task_instances"]]
 
-    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600.0) -> str:
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 600.0,
+                     poll_seconds: float = 2.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             state = self.dag_run(dag_id, run_id)["state"]
             if state in TERMINAL_STATES:
                 return state
-            time.sleep(2)
+            time.sleep(poll_seconds)
         raise TimeoutError(f"{dag_id} run {run_id} not finished after {timeout:.0f}s")
 
     def active_runs(self, dag_id: str) -> list[dict]:
