@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from types import SimpleNamespace
+from unittest.mock import patch
 
 import pytest
 from airflow.triggers.base import TaskSkippedEvent, TaskSuccessEvent, TriggerEvent
 from cosmos.operators._watcher.aggregation import get_tests_status_xcom_key
 from cosmos.operators._watcher.state import get_status_xcom_key
+from cosmos.operators._watcher.triggerer import WatcherTrigger
 
-from include.c360.transform.watcher import NodeStatusTrigger
+from include.c360.transform.watcher import SHARED_READS, NodeStatusTrigger, SharedReads
 
 MODEL = "model.customer360.dim_customers"
 PRODUCER = "dbt.dbt_producer_watcher"
@@ -36,18 +38,18 @@ def _run(trigger: NodeStatusTrigger, xcoms: dict, producer_states: list[str | No
         trigger.asked.append(key)
         return xcoms.get(key) if polls[0] > hidden_polls else None
 
-    async def producer_state():
+    async def producer_state(_self):
         polls[0] += 1
         polls[1] = next(states, polls[1])
         return polls[1]
 
     trigger.get_xcom_val = get_xcom_val
-    trigger._get_producer_task_status = producer_state
 
     async def collect() -> list[TriggerEvent]:
         return [event async for event in trigger.run()]
 
-    return asyncio.run(asyncio.wait_for(collect(), timeout=10))
+    with patch.object(WatcherTrigger, "_get_producer_task_status", producer_state):
+        return asyncio.run(asyncio.wait_for(collect(), timeout=10))
 
 
 def _trigger(**kwargs) -> NodeStatusTrigger:
@@ -116,6 +118,115 @@ def test_serialize_round_trip():
     assert classpath == "include.c360.transform.watcher.NodeStatusTrigger"
     again = NodeStatusTrigger(**kwargs)
     assert again.serialize() == (classpath, kwargs)
+
+
+def _run_together(triggers: list[NodeStatusTrigger], xcoms: dict, done_after: float,
+                  monkeypatch) -> tuple[list[list[TriggerEvent]], list[str], list[str]]:
+    """Run triggers in one event loop, as the triggerer does, against the Airflow 3 reads
+    (the producer's state and XComs); every node is done ``done_after`` seconds in."""
+    state_reads: list[str] = []
+    xcom_reads: list[str] = []
+    started = [0.0]
+
+    async def producer_state(self):
+        state_reads.append(self.run_id)
+        await asyncio.sleep(0.01)  # a request takes a while: others may ask meanwhile
+        return "running"
+
+    async def xcom(self, key):
+        xcom_reads.append(key)
+        done = asyncio.get_running_loop().time() - started[0] >= done_after
+        return {**STARTED, **xcoms}.get(key) if key in STARTED or done else None
+
+    monkeypatch.setattr(WatcherTrigger, "_get_producer_task_status", producer_state)
+    monkeypatch.setattr(WatcherTrigger, "get_xcom_val_af3", xcom)
+
+    async def one(trigger: NodeStatusTrigger) -> list[TriggerEvent]:
+        return [event async for event in trigger.run()]
+
+    async def together() -> list[list[TriggerEvent]]:
+        started[0] = asyncio.get_running_loop().time()
+        return await asyncio.gather(*(one(t) for t in triggers))
+
+    return asyncio.run(asyncio.wait_for(together(), timeout=20)), state_reads, xcom_reads
+
+
+def _sensor_of(run_id: str, model: str = MODEL, poke_interval: float = 0.2
+               ) -> NodeStatusTrigger:
+    trigger = NodeStatusTrigger(model_unique_id=model, producer_task_id=PRODUCER,
+                                poke_interval=poke_interval)
+    trigger.task_instance = SimpleNamespace(dag_id="c360_transform", run_id=run_id, task_id="t",
+                                            map_index=-1, try_number=1)
+    return trigger
+
+
+def test_the_sensors_of_a_run_share_the_producer_reads(monkeypatch):
+    """The triggerer serves every read on the build's cores: with 8 sensors of one run waiting
+    ~1 s (5 polls each), the producer's state is read about once per poll, not once per sensor
+    and poll; each sensor still reads its own node's status every poll and ends with it."""
+    models = [f"model.customer360.m{i}" for i in range(8)]
+    xcoms = {get_status_xcom_key(m): {"status": "success", "outlet_uris": []} for m in models}
+    events, state_reads, xcom_reads = _run_together(
+        [_sensor_of("manual__1", m) for m in models], xcoms, done_after=0.9,
+        monkeypatch=monkeypatch)
+    assert all(len(e) == 1 and isinstance(e[0], TaskSuccessEvent) for e in events)
+    polls = xcom_reads.count(get_status_xcom_key(models[0]))
+    assert polls >= 4
+    assert len(state_reads) <= polls + 2  # one per poll round, not 8 per poll round
+    assert xcom_reads.count("dbt_startup_events") <= 2
+    assert all(xcom_reads.count(get_status_xcom_key(m)) >= 4 for m in models)
+
+
+def test_sensors_of_different_runs_do_not_share(monkeypatch):
+    _, state_reads, _ = _run_together(
+        [_sensor_of("manual__1"), _sensor_of("manual__2")], _status("success"),
+        done_after=0.5, monkeypatch=monkeypatch)
+    assert {"manual__1", "manual__2"} == set(state_reads)
+    assert 2 <= state_reads.count("manual__1") <= state_reads.count("manual__2") + 1
+
+
+def test_a_retry_reads_the_producer_state_afresh(monkeypatch):
+    """The state the run's other sensors share may predate the producer's end: a cleared sensor
+    believing it would report its failed try's status instead of running its node again."""
+    async def finished(self):
+        return "success"
+
+    async def xcom(self, key):
+        return {**STARTED, **_status("error")}.get(key)
+
+    monkeypatch.setattr(WatcherTrigger, "_get_producer_task_status", finished)
+    monkeypatch.setattr(WatcherTrigger, "get_xcom_val_af3", xcom)
+    trigger = _sensor_of("manual__1", poke_interval=60)
+    trigger.task_instance.try_number = 2
+    trigger.dag_id, trigger.run_id = "c360_transform", "manual__1"
+
+    async def scenario() -> list[TriggerEvent]:
+        # another sensor of the run read the producer's state just before it finished
+        await SHARED_READS.get(trigger._run_key("producer_state"), 60,
+                               lambda: asyncio.sleep(0, "running"))
+        return [event async for event in trigger.run()]
+
+    events = asyncio.run(asyncio.wait_for(scenario(), timeout=10))
+    assert [e.payload for e in events] == [{"status": "failed", "reason": "producer_skipped"}]
+
+
+def test_a_failed_shared_read_is_asked_again():
+    reads = SharedReads()
+    asked = []
+
+    async def flaky():
+        asked.append(1)
+        if len(asked) == 1:
+            raise ConnectionError("the API is restarting")
+        return "running"
+
+    async def twice():
+        with pytest.raises(ConnectionError):
+            await reads.get("state", 60, flaky)
+        return await reads.get("state", 60, flaky), await reads.get("state", 60, flaky)
+
+    assert asyncio.run(twice()) == ("running", "running")
+    assert len(asked) == 2  # the failure was not kept; the success was
 
 
 def test_every_watcher_sensor_starts_in_the_triggerer(manifest):

@@ -20,11 +20,20 @@ polls the producer's XComs and then
 * a retry or a cleared task (try > 1) after the producer finished: resumes on a worker at once,
   where Cosmos re-runs the node on its own (its fallback for a producer that did not build it
   in this try), as a poking Cosmos sensor does on a retry.
+
+Every read is a request the triggerer serves through its execution API, on the cores the build
+runs on. What is the same for every sensor of a run (the producer's state, dbt's start-up
+events) is read once per poll interval and shared by the run's triggers in this triggerer
+(``SharedReads``); only the node's own status is read per trigger, without Cosmos' INFO line per
+read.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from typing import Any
 
 from airflow.triggers.base import (
@@ -33,6 +42,7 @@ from airflow.triggers.base import (
     TaskSuccessEvent,
     TriggerEvent,
 )
+from cosmos.constants import _DBT_STARTUP_EVENTS_XCOM_KEY
 from cosmos.listeners.dag_run_listener import EventStatus
 from cosmos.operators._watcher.state import (
     PRODUCER_FINAL_STATES,
@@ -40,6 +50,43 @@ from cosmos.operators._watcher.state import (
     get_dbt_event_xcom_key,
 )
 from cosmos.operators._watcher.triggerer import WatcherEventReason, WatcherTrigger
+
+
+class SharedReads:
+    """Reads shared by the triggers of one event loop (the triggerer's): a read younger than
+    ``max_age`` seconds, or still in flight, is reused instead of asked again.
+
+    Failures are not kept (the next caller asks again). A shared value is at most ``max_age``
+    old: for the producer's state that only delays a sensor by a poll, because its node's own
+    status is read after it (Cosmos decides on the node's status first).
+    """
+
+    def __init__(self, keep_seconds: float = 120.0) -> None:
+        self.keep_seconds = keep_seconds
+        self._by_loop: weakref.WeakKeyDictionary[Any, dict[Hashable, tuple[float, Any]]] = (
+            weakref.WeakKeyDictionary())
+
+    async def get(self, key: Hashable, max_age: float, read: Callable[[], Awaitable[Any]]
+                  ) -> Any:
+        entries = self._by_loop.setdefault(asyncio.get_running_loop(), {})
+        now = time.monotonic()
+        hit = entries.get(key)
+        if hit is None or now - hit[0] >= max_age:
+            for stale in [k for k, (t, _) in entries.items() if now - t > self.keep_seconds]:
+                del entries[stale]
+            future = asyncio.ensure_future(read())
+            hit = entries[key] = (now, future)
+
+            def forget_failure(done: asyncio.Future, key: Hashable = key) -> None:
+                failed = done.cancelled() or done.exception() is not None
+                if failed and entries.get(key, (0, None))[1] is done:
+                    del entries[key]
+
+            future.add_done_callback(forget_failure)
+        return await asyncio.shield(hit[1])
+
+
+SHARED_READS = SharedReads()
 
 
 class NodeStatusTrigger(WatcherTrigger):
@@ -72,10 +119,28 @@ class NodeStatusTrigger(WatcherTrigger):
         return f"{type(self).__module__}.{type(self).__qualname__}", {
             **kwargs, "end_on_success": self.end_on_success}
 
+    def _run_key(self, what: str) -> tuple[str, ...]:
+        return (what, self.dag_id, self.run_id, str(self.map_index), self.producer_task_id)
+
+    async def _get_producer_task_status(self) -> str | None:
+        """The producer's state, read once per poll interval for all sensors of the run."""
+        return await SHARED_READS.get(self._run_key("producer_state"), self.poke_interval,
+                                      super()._get_producer_task_status)
+
+    async def get_xcom_val(self, key: str) -> Any | None:
+        """A producer XCom (Airflow 3), without Cosmos' INFO line per read; dbt's start-up
+        events are the same for every sensor of the run and read once per poll interval."""
+        if key == _DBT_STARTUP_EVENTS_XCOM_KEY:
+            return await SHARED_READS.get(self._run_key(key), self.poke_interval,
+                                          lambda: self.get_xcom_val_af3(key))
+        return await self.get_xcom_val_af3(key)
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         ti = self.task_instance
         self.dag_id, self.run_id, self.map_index = ti.dag_id, ti.run_id, ti.map_index
-        if ti.try_number > 1 and await self._get_producer_task_status() in PRODUCER_FINAL_STATES:
+        # read afresh, not shared: a state from before the producer finished would let a retry
+        # report the node's status of the failed try instead of running the node again
+        if ti.try_number > 1 and await super()._get_producer_task_status() in PRODUCER_FINAL_STATES:
             self.log.info("try %s of %s: the producer has finished, so the node is run again "
                           "on a worker", ti.try_number, self.model_unique_id)
             yield TriggerEvent({"status": EventStatus.FAILED,
