@@ -75,6 +75,11 @@ def test_ui_up_dag_runs_to_success_and_stop_leaves_nothing(local_airflow):
     for component in ("metadatabase", "scheduler", "triggerer", "dag_processor"):
         assert health[component]["status"] == "healthy", health
 
+    # the task execution API was built during start, before any task asked it
+    api_log = (home / "logs" / "api-server.log").read_text()
+    assert "path=/execution/health" in api_log
+    assert "path=/execution/task-instances" not in api_log
+
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as resp:
         assert resp.status == 200 and b"<html" in resp.read().lower()
 
