@@ -177,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         landing = None
         if args.generate_scale is not None:
+            from include.c360.generator import GeneratorConfig
             from include.c360.generator.api import generate_history
-            from include.c360.generator.world import GeneratorConfig
             from tests.dbt.gen_loader import load_landing
 
             cfg = GeneratorConfig(seed=42, scale=args.generate_scale, as_of=args.as_of)

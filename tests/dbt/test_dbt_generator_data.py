@@ -21,8 +21,8 @@ def _statuses(env: DbtEnv) -> set[str]:
 
 
 def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
+    from include.c360.generator import GeneratorConfig
     from include.c360.generator.api import generate_day, generate_history
-    from include.c360.generator.world import GeneratorConfig
 
     require_dbt_venv()
     landing = tmp_path / "landing"

@@ -35,8 +35,8 @@ class PlatformWorld:
 
 def generate(landing: Path, ground_truth: Path, scale: float, as_of: date, seed: int = 42
              ) -> None:
+    from include.c360.generator import GeneratorConfig
     from include.c360.generator.api import generate_history
-    from include.c360.generator.world import GeneratorConfig
 
     generate_history(GeneratorConfig(seed=seed, scale=scale, as_of=as_of), str(landing),
                      ground_truth_dir=ground_truth)

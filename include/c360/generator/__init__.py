@@ -18,8 +18,8 @@ from include.c360.generator.api import (
     generate_days,
     generate_history,
 )
+from include.c360.generator.config import VOLUMES, GeneratorConfig
 from include.c360.generator.dirt import DIRT, Dirt
-from include.c360.generator.world import VOLUMES, GeneratorConfig
 
 __all__ = [
     "DIRT",

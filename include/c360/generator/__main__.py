@@ -8,7 +8,7 @@ import sys
 from datetime import date, timedelta
 
 from include.c360.generator.api import generate_days, generate_history, tqdm_progress
-from include.c360.generator.world import GeneratorConfig
+from include.c360.generator.config import GeneratorConfig
 from include.c360.sources import SOURCES
 
 

@@ -9,19 +9,28 @@ D: daily files for the batch sources, 24 hourly files for events and for transac
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from include.c360.generator import (
+    clickstream,
+    crm,
+    helpdesk,
+    marketing,
+    oms,
+    payments,
+)
 from include.c360.generator import export as X
-from include.c360.generator import frames as F
-from include.c360.generator.world import DAY, Frame, GeneratorConfig, World, day_date, day_number
+from include.c360.generator.catalog import products_table
+from include.c360.generator.config import GeneratorConfig, day_date, day_number
+from include.c360.generator.ground_truth import write_ground_truth
+from include.c360.generator.world import Frame, World
 from include.c360.sources import SOURCES, Source, source
 
 log = logging.getLogger(__name__)
@@ -48,21 +57,10 @@ class Summary:
     sources: list[SourceSummary]
     ground_truth_dir: str | None = None
 
-    @property
-    def rows(self) -> int:
-        return sum(s.rows for s in self.sources)
-
-    @property
-    def bytes(self) -> int:
-        return sum(s.bytes for s in self.sources)
-
-    @property
-    def files(self) -> int:
-        return sum(s.files for s in self.sources)
-
-    @property
-    def seconds(self) -> float:
-        return sum(s.seconds for s in self.sources)
+    rows = property(lambda self: sum(s.rows for s in self.sources))
+    bytes = property(lambda self: sum(s.bytes for s in self.sources))
+    files = property(lambda self: sum(s.files for s in self.sources))
+    seconds = property(lambda self: sum(s.seconds for s in self.sources))
 
     def by_source(self) -> dict[str, SourceSummary]:
         return {s.source: s for s in self.sources}
@@ -93,39 +91,18 @@ def tqdm_progress(name: str, total: int):
     return tqdm(total=total, desc=f"{name:<16}", unit="file", leave=True)
 
 
-def _frame(w: World, name: str) -> tuple[Frame, Callable]:
-    """A source's frame and the function turning a row range of it into an Arrow table."""
-    import numpy as np
-
-    src = source(name)
-    if name == "customers":
-        fr = F.customers_frame(w)
-        return fr, lambda lo, hi: X.customers_table(w, fr, lo, hi, src)
-    if name == "orders":
-        fr = F.orders_frame(w)
-        return fr, lambda lo, hi: X.orders_table(w, fr, lo, hi, src)
-    if name == "customers":
-        w.__dict__.pop("_contact_strings", None)
-    if name == "campaigns":
-        fr = F.campaigns_frame(w)
-        return fr, lambda lo, hi: X.campaigns_table(w, fr, lo, hi, src)
-    if name == "transactions":
-        fr, t = F.transactions_frame(w)
-        fraud = np.flatnonzero(t["fraud"])
-        w.__dict__["_fraud_txn"] = (fraud, t["ts"][fraud], t["cust"][fraud])
-        return fr, lambda lo, hi: X.transactions_table(w, fr, lo, hi, src, t)
-    if name == "events":
-        fr, ev = F.events_frame(w)
-        return fr, lambda lo, hi: X.events_table(w, fr, lo, hi, src, ev)
-    if name == "support_tickets":
-        fr, t = F.tickets_frame(w)
-        return fr, lambda lo, hi: X.tickets_table(w, fr, lo, hi, src, t)
-    raise KeyError(name)
-
-
+# The source system simulating each exported source (products: a full catalog, no frame).
+SYSTEMS = {"customers": crm, "orders": oms, "campaigns": marketing, "transactions": payments,
+           "events": clickstream, "support_tickets": helpdesk}
 # sources in generation order: orders before campaigns (conversions), products any time
 ORDER = ("customers", "products", "orders", "campaigns", "transactions", "events",
          "support_tickets")
+
+
+def _frame(w: World, name: str) -> tuple[Frame, Callable[[int, int], Any]]:
+    """A source's frame and the function turning a row range of it into an Arrow table."""
+    fr, make_table = SYSTEMS[name].export(w)
+    return fr, lambda lo, hi: make_table({k: v[lo:hi] for k, v in fr.cols.items()})
 
 
 def _release(w: World, name: str) -> None:
@@ -168,7 +145,7 @@ def generate_history(config: GeneratorConfig, out: str | None = None, *,
         ss = SourceSummary(name)
         if name == "products":
             bar = progress(name, 1)
-            _write(lz, src, src.file_key(config.as_of), X.products_table(w, w.as_of, src), ss)
+            _write(lz, src, src.file_key(config.as_of), products_table(w, w.as_of), ss)
             bar.update()
         else:
             fr, make = _frame(w, name)
@@ -241,7 +218,7 @@ def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None
             ss = SourceSummary(name)
             if name == "products":
                 if day.weekday() == 0:  # weekly full catalog export on Mondays
-                    _write(lz, src, src.file_key(day), X.products_table(w, d, src), ss)
+                    _write(lz, src, src.file_key(day), products_table(w, d), ss)
                 bar.update()
             else:
                 lo, hi = _rows_for_day(fr, d)
@@ -276,75 +253,3 @@ def _write(lz, src: Source, key: str, table, ss: SourceSummary) -> None:
     ss.rows += table.num_rows
     ss.files += 1
     ss.keys.append(key)
-
-
-# ---- ground truth --------------------------------------------------------------------------
-
-def write_ground_truth(w: World, directory: str | Path | None, landing_uri: str) -> Path:
-    """Per-customer truth (churn, fraud, latent preferences) for evaluation only.
-
-    Written under ``settings().ground_truth_dir`` (never inside the landing zone, never read
-    by the pipeline).
-    """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from include.c360.config import settings
-    from include.c360.generator import pools as P
-
-    gt = Path(directory) if directory else settings().ground_truth_dir
-    if not landing_uri.startswith("s3://"):
-        lz_root = Path(landing_uri).resolve()
-        if gt.resolve() == lz_root or lz_root in gt.resolve().parents:
-            raise ValueError(f"ground truth dir {gt} must not be inside the landing zone")
-    gt.mkdir(parents=True, exist_ok=True)
-    c = w.customers
-    n = c["n"]
-    never = c["churn_day"] >= 10**7
-    churn = np.where(never, 0, c["churn_day"]).astype(np.int32)
-    bursts = np.bincount(c["burst_cust"], minlength=n)
-    first_burst = np.full(n, -1, dtype=np.int64)
-    first_burst[c["burst_cust"][::-1]] = c["burst_ts"][::-1]
-    kyc_fail = c["kyc_fail_day"] < 10**7
-    table = pa.table({
-        "customer_id": X._customer_ids(np.arange(n)),
-        "signup_date": pa.array(c["signup_day"].astype(np.int32), pa.date32()),
-        "in_history": pa.array(c["signup_day"] <= w.as_of),
-        "is_churner": pa.array(~never),
-        "churn_date": pa.array(churn, pa.date32(), mask=never),
-        "churned_by_as_of": pa.array(~never & (c["churn_day"] <= w.as_of)),
-        "is_fraud_actor": pa.array(c["is_fraud"]),
-        "fraud_bursts": pa.array(bursts.astype(np.int64)),
-        "first_fraud_at": pa.array(first_burst, pa.timestamp("s"), mask=first_burst < 0),
-        "kyc_failed": pa.array(kyc_fail),
-        "value_multiplier": pa.array(c["value_mult"]),
-        "order_rate": pa.array(c["activity"]),
-        "session_rate": pa.array(c["session_rate"]),
-        "preferred_category": pa.array([x[0] for x in P.CATEGORIES]).take(
-            pa.array(np.argmax(c["pref"], axis=1))),
-        "preferred_channel": pa.array(list(P.ORDER_CHANNELS)).take(
-            pa.array(c["pref_channel"])),
-        "preferred_device": pa.array(list(P.DEVICE_TYPES)).take(pa.array(c["pref_device"])),
-        "country": pa.array([x[0] for x in P.COUNTRIES]).take(pa.array(c["country"])),
-    })
-    pq.write_table(table, gt / "customers.parquet", compression="snappy")
-    t = w.__dict__.get("_fraud_txn")
-    if t is None:
-        fr, t_arr = F.transactions_frame(w)
-        fraud = np.flatnonzero(t_arr["fraud"])
-        t = (fraud, t_arr["ts"][fraud], t_arr["cust"][fraud])
-    idx, ts, cust = t
-    pq.write_table(pa.table({
-        "transaction_id": X.fixed_ids("TXN", idx + 1, 10),
-        "customer_id": X._customer_ids(cust),
-        "transaction_date": pa.array(ts * 1000, pa.timestamp("ms")),
-    }), gt / "fraud_transactions.parquet", compression="snappy")
-    manifest = {"config": {k: (v.isoformat() if isinstance(v, date) else v)
-                           for k, v in asdict(w.cfg).items()},
-                "history_start": day_date(w.start).isoformat(),
-                "world_end": day_date(w.end).isoformat(),
-                "customers_in_history": int(c["n_hist"]),
-                "seconds_per_day": DAY}
-    (gt / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return gt

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from include.c360.generator.api import generate_day, generate_history
-from include.c360.generator.world import GeneratorConfig
+from include.c360.generator.config import GeneratorConfig
 
 log = logging.getLogger(__name__)
 

@@ -63,7 +63,7 @@ def hex_ids(prefix: str, nums: np.ndarray, width: int = 16) -> pa.Array:
     return _from_matrix(mat)
 
 
-def _civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Days since 1970-01-01 -> (year, month, day); H. Hinnant's algorithm, vectorised."""
     import numpy as np
 
@@ -86,7 +86,7 @@ def iso_timestamps(seconds: np.ndarray) -> pa.Array:
 
     s = np.asarray(seconds, dtype=np.int64)
     days, sod = np.divmod(s, 86400)
-    y, mo, d = _civil(days)
+    y, mo, d = civil(days)
     hh, rem = np.divmod(sod, 3600)
     mi, ss = np.divmod(rem, 60)
     mat = np.empty((len(s), 20), dtype=np.uint8)
@@ -105,14 +105,6 @@ def iso_timestamps(seconds: np.ndarray) -> pa.Array:
     put(14, mi, 2)
     put(17, ss, 2)
     return _from_matrix(mat)
-
-
-def take_pool(pool: list[str] | pa.Array, idx: np.ndarray, mask: np.ndarray | None = None):
-    """Values of ``pool`` at ``idx``; null where ``mask`` is True."""
-    import pyarrow as pa
-
-    arr = pool if isinstance(pool, pa.Array) else pa.array(pool, pa.string())
-    return arr.take(pa.array(idx, mask=mask))
 
 
 def json_string_or_null(arr: pa.Array) -> pa.Array:
