@@ -37,9 +37,12 @@ dbt-manifest: dbt/target/render_manifest.json
 dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
 	$(PY) -m include.c360.transform.manifest
 
-lint: venv
+# ruff (with Airflow's AIR rules) for the Python; sqlfluff for the dbt models (dbt/.sqlfluff:
+# offline jinja templater with stand-ins for the project's macros, a few seconds)
+lint: venv dbt-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff check --select AIR --preview dags include
+	$(DBT_VENV)/bin/sqlfluff lint dbt/models dbt/snapshots
 
 test: venv dbt-venv dbt-manifest lint
 	$(VENV)/bin/pytest

@@ -8,8 +8,10 @@
 
 {#
     The CTEs `source` and `latest_load` (every RAW row of `relation` with its load_rank per
-    `key`, 1 = the latest load). raw_filter (optional, a predicate on RAW columns) keeps every
-    load of the keys that have at least one load matching it, so the rank is exact.
+    `key`, 1 = the latest load): the dedupe of every staging model, which then keeps
+    `load_rank = 1`. raw_filter (optional, a predicate on RAW columns) keeps every load of the
+    keys that have at least one load matching it, so the rank is exact (fct_transactions'
+    incremental path stages a slice of RAW so).
 #}
 {% macro latest_load_ctes(relation, key, raw_filter=none) -%}
 source as (

@@ -6,6 +6,20 @@
 {% macro as_of_date() %}cast('2026-11-24' as date){% endmacro %}
 {% macro clean_code(column, separator='-') %}nullif(replace(lower(trim({{ column }})), ' ', '{{ separator }}'), ''){% endmacro %}
 {% macro clean_text(column) %}nullif(trim({{ column }}), ''){% endmacro %}
+{% macro latest_load_ctes(relation, key, raw_filter=none) %}source as (
+
+    select * from {{ relation }}
+
+),
+
+latest_load as (
+
+    select
+        *,
+        row_number() over (partition by {{ key }} order by _loaded_at desc) as load_rank
+    from source
+
+),{% endmacro %}
 {% macro latest_load_order() %}_loaded_at desc, _source_file desc, _source_row_number desc{% endmacro %}
 {% macro minmax_norm(expression) %}coalesce(({{ expression }}) / nullif(max({{ expression }}) over (), 0), 0.0){% endmacro %}
 {% macro hour_of_day(column) %}extract(hour from {{ column }}){% endmacro %}

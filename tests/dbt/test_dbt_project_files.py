@@ -1,9 +1,9 @@
-"""Static checks of the dbt project: registry/catalog consistency, documentation, lint."""
+"""Static checks of the dbt project: registry/catalog consistency, documentation (its SQL
+style is checked by sqlfluff in `make lint`)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import yaml
 
 from include.c360.catalog import load_catalog
 from include.c360.sources import SOURCES
-from tests.dbt.conftest import DBT_PROJECT, DBT_VENV, REPO
+from tests.dbt.conftest import DBT_PROJECT
 
 SPEC_TYPE = {
     "varchar": "varchar",
@@ -87,8 +87,34 @@ def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:
             (c.name, SPEC_TYPE[c.type]) for c in spec.columns
         ], spec.name
         for c, s in zip(cols, spec.columns, strict=True):
-            assert c["description"] == s.description, (spec.name, c["name"])
+            assert c.get("description"), (spec.name, c["name"])
             assert bool((c.get("meta") or {}).get("kpi")) == s.is_kpi, (spec.name, c["name"])
+
+
+def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:
+    """A description may say where a column is used (`int_customer_orders.top_category`,
+    `var as_of_date`): every model, `model.column` and var it names exists in the project."""
+    docs = _yaml_docs()
+    columns = {m["name"]: {c["name"] for c in m.get("columns", [])}
+               for _, doc in docs for m in doc.get("models", [])}
+    for _, doc in docs:
+        for src in doc.get("sources", []):
+            for t in src["tables"]:
+                columns.setdefault(t["name"], set()).update(c["name"] for c in t["columns"])
+    all_columns = set().union(*columns.values())
+    project_vars = set(yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"])
+    names = re.compile(r"\b((?:stg|int|dim|fct|feat|snap)_[a-z0-9_]+)(?:\.([a-z0-9_]+))?")
+    for path, doc in docs:
+        for m in doc.get("models", []):
+            for where, text in [(m["name"], m.get("description", ""))] + [
+                    (f"{m['name']}.{c['name']}", c.get("description", ""))
+                    for c in m.get("columns", [])]:
+                for name, column in names.findall(text):
+                    assert name in columns or name in all_columns, (path.name, where, name)
+                    if column and name in columns:
+                        assert column in columns[name], (path.name, where, name, column)
+                for var in re.findall(r"\bvar (\w+)", text):
+                    assert var in project_vars, (path.name, where, var)
 
 
 def test_every_model_file_is_documented_and_its_primary_key_tested() -> None:
@@ -121,14 +147,3 @@ def test_no_secret_in_profiles() -> None:
     for key in ("account", "user", "password", "role", "warehouse", "database"):
         assert "env_var(" in str(snowflake[key]), key
     assert "env_var('C360_DUCKDB_PATH')" in profiles["customer360"]["outputs"]["duckdb"]["path"]
-
-
-def test_sqlfluff_lint_passes() -> None:
-    proc = subprocess.run(
-        [str(DBT_VENV / "bin" / "sqlfluff"), "lint", "dbt/models", "dbt/snapshots"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-2000:]

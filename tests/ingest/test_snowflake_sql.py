@@ -1,7 +1,7 @@
 """The Snowflake path without a Snowflake account: the real SnowflakeHook and
 SQLExecuteQueryOperator against fakesnow (in-process ``fakesnow.patch()``).
 
-fakesnow gaps (DESIGN.md): no CREATE PIPE / storage integration (no-op'd here and checked as
+fakesnow gaps: no CREATE PIPE / storage integration (no-op'd here and checked as
 rendered text instead), no SYSTEM$PIPE_STATUS / COPY_HISTORY (their consumer is fed the
 documented result shapes), COPY transformations only partly (a small shim below maps ``$n``
 and ``METADATA$FILE_ROW_NUMBER`` onto DuckDB's reader, i.e. it fixes the stand-in, not our

@@ -147,9 +147,13 @@ def test_failing_dbt_test_stops_its_lineage_scoring_and_publication(airflow):
     tasks = _states(tis)
     assert state == "failed"
     assert tasks["dbt.models.staging.crm.stg_customers.test"] == "failed"
+    # fct_orders is built from orders, not customers: it builds, and its customer FK test
+    # fails with dim_customers not built
+    assert tasks["dbt.models.marts.sales.fct_orders.run"] == "success"
+    assert tasks["dbt.models.marts.sales.fct_orders.test"] == "failed"
     built_from_customers = [t for t in tasks if t.startswith((
         "dbt.models.marts.", "dbt.models.features.", "dbt.snapshots.", "ml_scoring.",
-        "publish."))]
+        "publish.")) and not t.startswith("dbt.models.marts.sales.fct_orders.")]
     assert {t: tasks[t] for t in built_from_customers if tasks[t] != "upstream_failed"} == {}
     # other lineages were built
     assert tasks["dbt.models.staging.product_catalog.stg_products.test"] == "success"

@@ -33,14 +33,13 @@ orders_aggregated_to_customers as (
 
 ),
 
-final as (
+orders_joined_to_customers as (
 
     select
         -- ids
         customers.customer_id,
 
         -- numerics
-        cast(coalesce(orders_aggregated_to_customers.completed_orders, 0) as bigint) as total_orders,
         cast(coalesce(orders_aggregated_to_customers.completed_orders, 0) as bigint) as completed_orders,
         cast(coalesce(orders_aggregated_to_customers.cancelled_orders, 0) as bigint) as cancelled_orders,
 
@@ -74,6 +73,24 @@ final as (
         on customers.customer_id = orders_aggregated_to_customers.customer_id
     left join product_affinity
         on customers.customer_id = product_affinity.customer_id
+
+),
+
+final as (
+
+    select
+        customer_id,
+        -- the spec's total_orders counts completed orders only: the value of completed_orders
+        completed_orders as total_orders,
+        completed_orders,
+        cancelled_orders,
+        first_order_date,
+        last_order_date,
+        avg_order_value,
+        total_order_value,
+        top_category,
+        days_since_last_order
+    from orders_joined_to_customers
 
 )
 

@@ -1,8 +1,5 @@
 {%- set window_days = var('attribution_window_days') %}
 
--- the spec's lineage: facts are conformed to dim_customers (FK tested, never filtered on)
--- depends_on: {{ ref('dim_customers') }}
-
 with
 
 campaigns as (

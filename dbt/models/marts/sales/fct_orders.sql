@@ -1,6 +1,3 @@
--- the spec's lineage: facts are conformed to dim_customers (FK tested, never filtered on)
--- depends_on: {{ ref('dim_customers') }}
-
 with
 
 orders as (

@@ -1,25 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('crm', 'customers') }}
-
-),
-
-latest_load as (
-
-    -- customers are delta exports: a re-exported customer (e.g. changed kyc/account status)
-    -- appears again in a later file; the latest load wins
-    select
-        *,
-        row_number() over (
-            partition by customer_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where customer_id is not null
-
-),
+-- customers are delta exports: a re-exported customer (e.g. changed kyc/account status)
+-- appears again in a later file; the latest load wins
+{{ latest_load_ctes(source('crm', 'customers'), 'customer_id') }}
 
 cleaned as (
 

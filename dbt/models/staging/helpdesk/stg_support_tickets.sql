@@ -1,24 +1,7 @@
 with
 
-source as (
-
-    select * from {{ source('helpdesk', 'support_tickets') }}
-
-),
-
-latest_load as (
-
-    -- tickets are re-exported as they progress (open -> resolved); the latest load wins
-    select
-        *,
-        row_number() over (
-            partition by ticket_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where ticket_id is not null
-
-),
+-- tickets are re-exported as they progress (open -> resolved); the latest load wins
+{{ latest_load_ctes(source('helpdesk', 'support_tickets'), 'ticket_id') }}
 
 cleaned as (
 

@@ -1,24 +1,7 @@
 with
 
-source as (
-
-    select * from {{ source('marketing', 'campaigns') }}
-
-),
-
-latest_load as (
-
-    -- a send re-exported after its open/click/conversion was recorded replaces the earlier row
-    select
-        *,
-        row_number() over (
-            partition by campaign_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where campaign_id is not null
-
-),
+-- a send re-exported after its open/click/conversion was recorded replaces the earlier row
+{{ latest_load_ctes(source('marketing', 'campaigns'), 'campaign_id') }}
 
 cleaned as (
 

@@ -1,24 +1,7 @@
 with
 
-source as (
-
-    select * from {{ source('oms', 'orders') }}
-
-),
-
-latest_load as (
-
-    -- a re-exported order (e.g. a late status update) replaces the earlier load
-    select
-        *,
-        row_number() over (
-            partition by order_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where order_id is not null
-
-),
+-- a re-exported order (e.g. a late status update) replaces the earlier load
+{{ latest_load_ctes(source('oms', 'orders'), 'order_id') }}
 
 cleaned as (
 

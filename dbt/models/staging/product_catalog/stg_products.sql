@@ -1,24 +1,7 @@
 with
 
-source as (
-
-    select * from {{ source('product_catalog', 'products') }}
-
-),
-
-latest_load as (
-
-    -- the weekly catalog is truncate + insert, but a SKU listed twice still yields one row
-    select
-        *,
-        row_number() over (
-            partition by product_id
-            order by {{ latest_load_order() }}
-        ) as load_rank
-    from source
-    where product_id is not null
-
-),
+-- the weekly catalog is truncate + insert, but a SKU listed twice still yields one row
+{{ latest_load_ctes(source('product_catalog', 'products'), 'product_id') }}
 
 cleaned as (
 
