@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from include.c360.catalog import load_catalog
+from include.c360.ml.contract import score_tables
 from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
@@ -108,12 +109,14 @@ def test_layers_land_in_their_schemas_with_their_materialisations(
     }
     assert by_schema["features"] == {m: "BASE TABLE" for m in FEATURE_MODELS}
     assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE"}
-    assert set(by_schema["ml"]) == {
-        "customer_segments",
-        "customer_risk_scores",
-        "customer_churn_scores",
-        "customer_ltv_scores",
-    }
+    # the score tables dbt's on-run-start created: the contract's (its `ml` source) columns
+    contract = score_tables()
+    assert set(by_schema["ml"]) == set(contract)
+    for table, columns in contract.items():
+        described = two_day_build.env.query(
+            "select column_name, data_type from information_schema.columns "
+            f"where table_schema = 'ml' and table_name = '{table}' order by ordinal_position")
+        assert described == [(c, t.upper()) for c, t in columns], table
     # intermediate models are ephemeral: no relation anywhere
     assert not [r for r in rows if r[1].startswith("int_")]
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from include.c360.ml import tasks
+from include.c360.ml import jobs, tasks
+from include.c360.ml.contract import score_tables
 from include.c360.ml.features import point_in_time_features
 from include.c360.ml.models import name_segments
 from include.c360.ml.warehouse import DuckDBWarehouse, SnowflakeWarehouse
@@ -30,16 +31,16 @@ def _scores(n: int, version: str) -> pd.DataFrame:
 def test_a_failed_write_leaves_the_previous_rows_in_place(tmp_path):
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     try:
-        tasks.write_scores(wh, "customer_churn_scores", _scores(5, "v1"), date(2026, 11, 24))
+        jobs.write_scores(wh, "customer_churn_scores", _scores(5, "v1"), date(2026, 11, 24))
         bad = _scores(5, "v2").astype({"churn_probability": object})
         bad.loc[3, "churn_probability"] = "not a number"
         with pytest.raises(Exception, match="(?i)conver|cast"):
-            tasks.write_scores(wh, "customer_churn_scores", bad, date(2026, 11, 24))
+            jobs.write_scores(wh, "customer_churn_scores", bad, date(2026, 11, 24))
         kept = wh.query_df("select model_version, count(*) as n from ml.customer_churn_scores "
                            "group by 1")
         assert kept.to_dict("records") == [{"model_version": "v1", "n": 5}]
         with pytest.raises(ValueError, match="scored twice"):
-            tasks.write_scores(wh, "customer_churn_scores",
+            jobs.write_scores(wh, "customer_churn_scores",
                                pd.concat([_scores(2, "v3"), _scores(1, "v3")]),
                                date(2026, 11, 24))
     finally:
@@ -49,14 +50,13 @@ def test_a_failed_write_leaves_the_previous_rows_in_place(tmp_path):
 def test_score_table_contract_matches_what_dbt_left_joins(tmp_path):
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     try:
-        for table, columns in tasks.SCORE_TABLES.items():
+        assert set(score_tables()) == {"customer_segments", "customer_risk_scores",
+                                       "customer_churn_scores", "customer_ltv_scores"}
+        for table, columns in score_tables().items():
             wh.ensure_table("ml", table, columns)
             described = wh.query_df(f"describe ml.{table}")
             assert list(zip(described["column_name"], described["column_type"],
-                            strict=True)) == [
-                (c, {"varchar": "VARCHAR", "int": "INTEGER", "double": "DOUBLE",
-                     "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}[t]) for c, t in columns
-            ]
+                            strict=True)) == [(c, t.upper()) for c, t in columns]
     finally:
         wh.close()
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-SCORE_TABLES = ("customer_segments", "customer_risk_scores", "customer_churn_scores",
-                "customer_ltv_scores")
-
 
 def read_all_scores(con: Any) -> dict[str, Any]:
+    """Every score table of the contract (dbt's ``ml`` source), ordered."""
+    from include.c360.ml.contract import score_tables
+
     return {
         table: con.execute(f"select * from ml.{table} order by customer_id, scored_at").df()
-        for table in SCORE_TABLES
+        for table in score_tables()
     }
 
 

@@ -5,11 +5,15 @@ Modules (all heavy imports happen inside functions, so DAG files may import ``ta
 ``config``     MLConfig: seeds, horizons, k range, flag rate, where models are saved.
 ``warehouse``  read DataFrames from / write score tables to DuckDB or Snowflake, in bulk and
                atomically (delete + insert of one run in one transaction).
+``contract``   the score tables' columns and types, read from dbt's ``ml`` source YAML.
 ``sql``        the per-dialect SQL files under ``include/sql/<dialect>/ml/``.
 ``features``   feature tables built by dbt, and point-in-time features / labels as of a date.
 ``models``     the four scikit-learn pipelines and the segment naming rules.
 ``registry``   model artifacts (joblib + metadata) and the ml.model_registry / ml.model_metrics
                tables.
-``tasks``      the task callables the transform DAG calls after the feature models.
+``jobs``       the one job every model task runs (read, fit, fingerprint, register, score,
+               write) and the score-table writes.
+``tasks``      the four models' jobs and the task callables the transform DAG calls after the
+               feature models.
 ``taskgroup``  an Airflow TaskGroup factory wrapping the task callables.
 """

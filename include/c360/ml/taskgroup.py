@@ -1,4 +1,5 @@
-"""An Airflow TaskGroup of the four ML scoring tasks, for the transform DAG.
+"""An Airflow TaskGroup of the five ML scoring tasks (the point-in-time snapshot, then one task
+per model: ``tasks.TASKS``), for the transform DAG.
 
     from include.c360.ml.taskgroup import ml_scoring_task_group
 

@@ -30,11 +30,11 @@ log = logging.getLogger(__name__)
 # logical column types of the contract -> per-dialect DDL types
 _DDL_TYPES: dict[str, dict[str, str]] = {
     "duckdb": {
-        "varchar": "varchar", "int": "integer", "bigint": "bigint", "double": "double",
+        "varchar": "varchar", "integer": "integer", "bigint": "bigint", "double": "double",
         "boolean": "boolean", "timestamp": "timestamp", "date": "date",
     },
     "snowflake": {
-        "varchar": "varchar", "int": "integer", "bigint": "bigint", "double": "double",
+        "varchar": "varchar", "integer": "integer", "bigint": "bigint", "double": "double",
         "boolean": "boolean", "timestamp": "timestamp_ntz", "date": "date",
     },
 }

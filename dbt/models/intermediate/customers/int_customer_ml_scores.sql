@@ -1,6 +1,6 @@
 {#
     The latest score per customer from each table that ML scoring writes in schema `ml`
-    (contract: macros/ml_score_tables.sql). Empty until scoring has run.
+    (contract: the `ml` source, models/staging/ml/_ml__sources.yml). Empty until scoring has run.
 #}
 
 with
