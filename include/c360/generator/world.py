@@ -9,7 +9,7 @@ seconds) sorted by landing bucket; each source system's module turns row ranges 
 Arrow tables.
 
 Stages other sources read (customers, products, campaign sends, orders, conversions) are
-``cached_property`` of ``World``, simulated by their source system's module on first use.
+attributes of ``World``, simulated by their source system's module on first use.
 """
 
 from __future__ import annotations
@@ -73,8 +73,31 @@ class Frame:
         return self
 
 
+class _Stage:
+    """A simulation stage other sources read, e.g. ``World.orders``: simulated on first use by
+    ``<module>.<function>(world)`` of its source system and kept on the world (like
+    ``cached_property``; ``api`` drops a stage from ``world.__dict__`` once no later source
+    needs it)."""
+
+    def __init__(self, module: str, function: str) -> None:
+        self.module, self.function = module, function
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, world: World | None, owner: type) -> Any:
+        if world is None:
+            return self
+        import importlib
+
+        simulate = getattr(importlib.import_module(f"include.c360.generator.{self.module}"),
+                           self.function)
+        value = world.__dict__[self.name] = simulate(world)
+        return value
+
+
 class World:
-    """Lazily simulated world; each ``cached_property`` is one simulation stage."""
+    """Lazily simulated world; each ``_Stage`` attribute is one simulation stage."""
 
     def __init__(self, config: GeneratorConfig):
         import numpy as np
@@ -103,35 +126,11 @@ class World:
         self.cw_signup = np.concatenate([[0.0], np.cumsum(self.w_signup)])
 
     # ---- stages (each simulated once, by its source system's module) -----------------------
-    @cached_property
-    def customers(self) -> dict[str, Any]:
-        from include.c360.generator.crm import simulate_customers
-
-        return simulate_customers(self)
-
-    @cached_property
-    def products(self) -> dict[str, Any]:
-        from include.c360.generator.catalog import simulate_products
-
-        return simulate_products(self)
-
-    @cached_property
-    def campaigns(self) -> dict[str, Any]:
-        from include.c360.generator.marketing import simulate_sends
-
-        return simulate_sends(self)
-
-    @cached_property
-    def orders(self) -> dict[str, Any]:
-        from include.c360.generator.oms import simulate_orders
-
-        return simulate_orders(self)
-
-    @cached_property
-    def converted(self):
-        from include.c360.generator.marketing import conversions
-
-        return conversions(self)
+    customers = _Stage("crm", "simulate_customers")
+    products = _Stage("catalog", "simulate_products")
+    campaigns = _Stage("marketing", "simulate_sends")
+    orders = _Stage("oms", "simulate_orders")
+    converted = _Stage("marketing", "conversions")
 
     # ---- shared draws ------------------------------------------------------------------------
     def rng(self, stream: str) -> np.random.Generator:
