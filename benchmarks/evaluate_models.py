@@ -1,21 +1,23 @@
 r"""Evaluate the four ML models against ground truth the pipeline never reads.
 
-    # a warehouse built by the platform (staging views + dbt feature tables) and the
+    # a warehouse built by the platform (its marts built, e.g. by `make demo`) and the
     # generator's ground truth:
     PYTHONPATH=. .venv/bin/python benchmarks/evaluate_models.py --as-of 2026-11-24 \
         --duckdb data/warehouse/c360.duckdb --ground-truth data/ground_truth \
         --out benchmarks/out/eval
-    # or a synthetic world (tests/ml/world.py) built on the fly:
-    PYTHONPATH=. .venv/bin/python benchmarks/evaluate_models.py --synthetic-scale 0.05 \
+    # or a world built on the fly the platform's way (generator -> ingestion -> dbt):
+    PYTHONPATH=. .venv/bin/python benchmarks/evaluate_models.py --generate-scale 0.05 \
         --out benchmarks/out/eval
 
-What it measures (T = --as-of):
-* production run: the four task callables scoring as of T (on a scratch copy of the warehouse);
-* churn, held-out in time: a model trained as if today were T-90d (features as of T-180d,
-  labels in (T-180d, T-90d]) scores the features as of T-90d; compared with what happened in
-  (T-90d, T]: the observable label (no completed order and no session) and the ground truth
-  (churn_date <= T), overall and among customers still alive at T-90d; against the
-  recency-only baseline (logistic regression on days_since_last_activity);
+On a scratch copy of the warehouse, dbt builds the feature models as of T (= --as-of), then
+the point-in-time model again as of T-90d. What it measures:
+* production run: the four task callables scoring as of T;
+* churn, held-out in time: a model trained as if today were T-90d (the churn training
+  snapshot of the T-90d build: features as of T-180d, labels in (T-180d, T-90d]) scores the
+  features as of T-90d (the churn training snapshot of the T build); compared with what
+  happened in (T-90d, T]: the observable label (no completed order and no session) and the
+  ground truth (churn_date <= T), overall and among customers still alive at T-90d; against
+  the recency-only baseline (logistic regression on days_since_last_activity);
 * fraud: precision@k of the risk ranking against ground-truth fraud actors, vs ranking by
   failed_txn_ratio alone;
 * LTV: the production model on the 20 % of customers it never saw, realised spend in
@@ -33,7 +35,7 @@ import logging
 import shutil
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +43,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 log = logging.getLogger("evaluate_models")
+# the feature models ML scoring reads (dbt builds them on the scratch copy)
+FEATURE_MODELS = ("feat_customer_segmentation", "feat_fraud_behavior", "feat_customer_history")
 
 
 def _fmt(d: dict, keys: list[str] | None = None) -> str:
@@ -56,47 +60,78 @@ def precision_at_k(truth, scores, k: int) -> float:
     return float(np.asarray(truth)[order].mean()) if k else float("nan")
 
 
-def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
+def evaluate(db: Path, gt, as_of: date, cfg, out: Path) -> dict:
+    """Every measure above on the warehouse ``db`` (rebuilt by dbt as it goes)."""
     import matplotlib
 
+    from include.c360.ml import tasks
+    from include.c360.ml.features import training_frame
+    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.offline import run_dbt
+
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-    import pandas as pd
-    from sklearn.calibration import calibration_curve
-    from sklearn.metrics import roc_auc_score
-
-    from include.c360.ml import models, tasks
-    from include.c360.ml.features import (
-        SNAPSHOT_SCHEMA,
-        labels,
-        point_in_time_features,
-        training_frame,
-    )
-
     results: dict = {"as_of": as_of.isoformat()}
     out.mkdir(parents=True, exist_ok=True)
+    _build_features_as_of(db, as_of, out)
+    wh = DuckDBWarehouse(db)
+    try:
+        t0 = time.perf_counter()
+        summaries = tasks.run_all(as_of.isoformat(), cfg=cfg, wh=wh)
+        results["production_run_seconds"] = round(time.perf_counter() - t0, 2)
+        results["production"] = summaries
+        print(f"production run as of {as_of}: {results['production_run_seconds']} s")
+        for name, s in summaries.items():
+            print(f"  {name:17s} {s['model_version']}  rows={s['rows']}")
+        test_as_of, _, test = training_frame(wh, "churn_training")
+        results["fraud"] = evaluate_fraud(wh, gt, as_of, out)
+        results["ltv"] = evaluate_ltv(wh, summaries["score_ltv"]["model_version"], as_of, out)
+        results["segments"] = evaluate_segments(wh, gt, as_of, out)
+    finally:
+        wh.close()
+    # the churn model as if today were the test snapshot: dbt's point in time of that run
+    run_dbt(db, out / "dbt", "run", "--select", "feat_customer_history",
+            dbt_vars={"as_of_date": test_as_of.isoformat()})
+    wh = DuckDBWarehouse(db)
+    try:
+        train_as_of, _, train = training_frame(wh, "churn_training")
+    finally:
+        wh.close()
+    results["churn"] = evaluate_churn(train, train_as_of, test, test_as_of, gt, as_of, cfg, out)
+    (out / "metrics.json").write_text(json.dumps(_clean(results), indent=2, sort_keys=True))
+    print(f"\nplots and metrics.json written to {out}")
+    return results
 
-    # ---------------------------------------------------------------- production run at T
-    t0 = time.perf_counter()
-    summaries = tasks.run_all(as_of.isoformat(), cfg=cfg, wh=wh)
-    results["production_run_seconds"] = round(time.perf_counter() - t0, 2)
-    results["production"] = summaries
-    print(f"production run as of {as_of}: {results['production_run_seconds']} s")
-    for name, s in summaries.items():
-        print(f"  {name:17s} {s.get('model_version', s.get('schema'))}  rows={s['rows']}")
 
-    # ---------------------------------------------------------------- churn, time split
-    test_as_of = as_of - timedelta(days=cfg.churn_horizon_days)
-    # the run's point-in-time inputs (ml_pit, same rows as the staging views); every query
-    # below still filters by its own as-of date
-    pit = SNAPSHOT_SCHEMA
-    train_as_of, train = training_frame(wh, test_as_of, cfg.churn_horizon_days, pit)
+def _build_features_as_of(db: Path, as_of: date, out: Path) -> None:
+    """dbt's feature models as of ``as_of``, unless the warehouse holds them already."""
+    from include.c360.ml.features import snapshot_dates
+    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.offline import run_dbt
+
+    wh = DuckDBWarehouse(db)
+    try:
+        built = snapshot_dates(wh).get("scoring", (None, None))[0]
+    except LookupError:
+        built = None
+    finally:
+        wh.close()
+    if built != as_of:
+        run_dbt(db, out / "dbt", "run", "--select", *FEATURE_MODELS,
+                dbt_vars={"as_of_date": as_of.isoformat()})
+
+
+def evaluate_churn(train, train_as_of: date, test, test_as_of: date, gt, as_of: date, cfg,
+                   out: Path) -> dict:
+    """The time-split churn model and the recency baseline against the observable label and
+    the ground truth; a calibration plot."""
+    import numpy as np
+    import pandas as pd
+
+    from include.c360.ml import models
+
     fitted = models.fit_churn(train, cfg)
     baseline = models.recency_baseline_pipeline(cfg).fit(
         models.recency_only(train), train["churned"].to_numpy())
-    test = point_in_time_features(wh, test_as_of, pit).merge(
-        labels(wh, test_as_of, cfg.churn_horizon_days, pit), on="customer_id", validate="1:1")
     p = models.predict_churn(fitted, test)
     pb = baseline.predict_proba(models.recency_only(test))[:, 1]
     y_obs = test["churned"].to_numpy()
@@ -118,11 +153,10 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
                                 ("truth_alive", y_true, alive)):
         churn[f"model_{label_name}"] = models.classification_metrics(y[mask], p[mask])
         churn[f"baseline_{label_name}"] = models.classification_metrics(y[mask], pb[mask])
-    churn["model_high_risk_share"] = float(np.mean(p > cfg.churn_high_risk))
+    high = p > cfg.churn_high_risk
+    churn["model_high_risk_share"] = float(np.mean(high))
     churn["model_high_risk_precision_truth"] = (
-        float(y_true[p > cfg.churn_high_risk].mean()) if (p > cfg.churn_high_risk).any()
-        else float("nan"))
-    results["churn"] = churn
+        float(y_true[high].mean()) if high.any() else float("nan"))
     print(f"\nchurn (train features {train_as_of}, test features {test_as_of}, outcome to "
           f"{as_of}; {len(test)} customers)")
     print(f"  churn rate: observable {churn['observable_churn_rate']:.3f}, ground truth "
@@ -134,6 +168,14 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
         print(f"  {'':14s} baseline {_fmt(churn[f'baseline_{label_name}'], keys)}")
     print(f"  share scored > {cfg.churn_high_risk}: {churn['model_high_risk_share']:.3f}, of "
           f"whom truly churned: {churn['model_high_risk_precision_truth']:.3f}")
+    _plot_churn(p, pb, y_obs, test_as_of, as_of, cfg, out)
+    return churn
+
+
+def _plot_churn(p, pb, y_obs, test_as_of: date, as_of: date, cfg, out: Path) -> None:
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.calibration import calibration_curve
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for scores, name in ((p, "model"), (pb, "recency baseline")):
@@ -154,7 +196,14 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     fig.savefig(out / "churn_calibration_and_distribution.png", dpi=110)
     plt.close(fig)
 
-    # ---------------------------------------------------------------- fraud
+
+def evaluate_fraud(wh, gt, as_of: date, out: Path) -> dict:
+    """Precision@k and ROC AUC of the risk ranking vs ground-truth actors, against ranking by
+    failed_txn_ratio alone; a score distribution plot."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
     risk = wh.query_df(
         "select customer_id, risk_score, is_high_risk_customer from ml.customer_risk_scores "
         f"where scored_at = cast('{as_of}' as timestamp) order by customer_id")
@@ -177,7 +226,6 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
                                                                      risk["failed_txn_ratio"]))
         fraud["recall_of_flag"] = float(actor[risk["is_high_risk_customer"].to_numpy()].sum()
                                         / n_actors)
-    results["fraud"] = fraud
     print(f"\nfraud ({len(risk)} customers with payments, {n_actors} ground-truth actors, "
           f"{fraud['flagged']} flagged)")
     for k in ks:
@@ -198,15 +246,23 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     fig.tight_layout()
     fig.savefig(out / "fraud_risk_distribution.png", dpi=110)
     plt.close(fig)
+    return fraud
 
-    # ---------------------------------------------------------------- LTV
+
+def evaluate_ltv(wh, ltv_version: str, as_of: date, out: Path) -> dict:
+    """The production LTV model on the customers it never saw (its 20 % holdout): realised
+    spend of the LTV training window vs predicted, against "next 12 months = last 12"."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from include.c360.ml import models
+    from include.c360.ml.features import training_frame
     from include.c360.ml.registry import load_artifact
 
-    ltv_version = summaries["score_ltv"]["model_version"]
-    reg = wh.query_df("select artifact_path, training_as_of from ml.model_registry "
+    reg = wh.query_df("select artifact_path from ml.model_registry "
                       f"where model_version = '{ltv_version}'")
     pipeline, meta = load_artifact(reg["artifact_path"].iloc[0])
-    _, frame = training_frame(wh, as_of, cfg.ltv_horizon_days, pit)
+    _, _, frame = training_frame(wh, "ltv_training")
     hold = models.holdout_mask(frame["customer_id"])
     y = frame.loc[hold, "realised_spend"].to_numpy()
     pred = np.clip(pipeline.predict(frame.loc[hold, meta["features"]].astype("float64")
@@ -215,7 +271,6 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     ltv = {"features_as_of": str(meta["training_as_of"]), "holdout_customers": int(hold.sum()),
            "model": models.regression_metrics(y, pred),
            "baseline_last_12m": models.regression_metrics(y, naive)}
-    results["ltv"] = ltv
     print(f"\nLTV 12m (features as of {meta['training_as_of']}, realised spend to {as_of}; "
           f"{int(hold.sum())} held-out customers)")
     lkeys = ["mae", "rmse", "wape", "r2", "actual_mean", "predicted_mean"]
@@ -230,8 +285,14 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     fig.tight_layout()
     fig.savefig(out / "ltv_predicted_vs_realised.png", dpi=110)
     plt.close(fig)
+    return ltv
 
-    # ---------------------------------------------------------------- segments
+
+def evaluate_segments(wh, gt, as_of: date, out: Path) -> dict:
+    """Size, mean inputs and ground-truth churn/fraud rates per segment; a profile plot."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
     seg = wh.query_df(
         "select s.customer_segment, s.cluster_id, f.* from ml.customer_segments s "
         "join features.feat_customer_segmentation f on s.customer_id = f.customer_id "
@@ -245,11 +306,6 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
                                                       "is_fraud_actor"]].astype(float)
     profile = seg.groupby(["cluster_id", "customer_segment"])[numeric].mean()
     profile.insert(0, "customers", seg.groupby(["cluster_id", "customer_segment"]).size())
-    results["segments"] = {
-        f"{cid}:{name}": {k: (float(v) if k != "customers" else int(v))
-                          for k, v in row.items()}
-        for (cid, name), row in profile.iterrows()
-    }
     print("\nsegments (means of the 0-1 inputs; churned/fraud from ground truth)")
     show = ["customers", "recency_norm", "frequency_norm", "monetary_norm", "tenure_norm",
             "session_frequency_norm", "churned_by_as_of", "is_fraud_actor"]
@@ -266,10 +322,9 @@ def evaluate(wh, gt, as_of: date, cfg, out: Path) -> dict:
     fig.tight_layout()
     fig.savefig(out / "segment_profiles.png", dpi=110)
     plt.close(fig)
-
-    (out / "metrics.json").write_text(json.dumps(_clean(results), indent=2, sort_keys=True))
-    print(f"\nplots and metrics.json written to {out}")
-    return results
+    return {f"{cid}:{name}": {k: (float(v) if k != "customers" else int(v))
+                              for k, v in row.items()}
+            for (cid, name), row in profile.iterrows()}
 
 
 def _clean(value):
@@ -288,10 +343,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, required=True, help="directory for PNGs + JSON")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
-    parser.add_argument("--duckdb", type=Path, help="warehouse with staging + features")
+    parser.add_argument("--duckdb", type=Path, help="a platform-built warehouse (copied)")
     parser.add_argument("--ground-truth", type=Path, help="dir with customers.parquet")
-    parser.add_argument("--synthetic-scale", type=float,
-                        help="build tests/ml/world.py at this scale instead")
+    parser.add_argument("--generate-scale", type=float,
+                        help="build a world of this scale the platform's way instead")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -299,35 +354,30 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
     from include.c360.ml.config import MLConfig
-    from include.c360.ml.warehouse import DuckDBWarehouse
 
     args.out.mkdir(parents=True, exist_ok=True)
     scratch = args.out / "evaluation.duckdb"
     scratch.unlink(missing_ok=True)
-    if args.synthetic_scale:
-        from tests.ml import world
+    if args.generate_scale:
+        from include.c360.offline import build_warehouse
 
-        gt_dir = args.out / "ground_truth"
         t0 = time.perf_counter()
-        counts = world.make_world_db(scratch, world.WorldSpec(
-            scale=args.synthetic_scale, as_of=args.as_of, seed=args.seed), gt_dir)
-        print(f"synthetic world (tests/ml/world.py, scale {args.synthetic_scale}): {counts} "
-              f"in {time.perf_counter() - t0:.1f} s")
+        world = build_warehouse(args.out / "world", args.generate_scale, args.as_of, args.seed)
+        world.dbt("run", "--select", *(f"+{m}" for m in FEATURE_MODELS))
+        shutil.copyfile(world.db_path, scratch)
+        gt_dir = world.ground_truth
+        print(f"world (generator scale {args.generate_scale} -> ingestion -> dbt): "
+              f"{world.raw_rows} in {time.perf_counter() - t0:.1f} s")
     else:
         if not (args.duckdb and args.ground_truth):
-            parser.error("give --duckdb and --ground-truth, or --synthetic-scale")
+            parser.error("give --duckdb and --ground-truth, or --generate-scale")
         shutil.copyfile(args.duckdb, scratch)  # never write into the evaluated warehouse
         gt_dir = args.ground_truth
     gt = pd.read_parquet(gt_dir / "customers.parquet")
     missing = {"customer_id", "churn_date", "churned_by_as_of", "is_fraud_actor"} - set(gt)
     if missing:
         raise SystemExit(f"{gt_dir / 'customers.parquet'} lacks columns {sorted(missing)}")
-    cfg = MLConfig(models_dir=args.out / "models")
-    wh = DuckDBWarehouse(scratch)
-    try:
-        evaluate(wh, gt, args.as_of, cfg, args.out)
-    finally:
-        wh.close()
+    evaluate(scratch, gt, args.as_of, MLConfig(models_dir=args.out / "models"), args.out)
     return 0
 
 

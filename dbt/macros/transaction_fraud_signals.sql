@@ -24,7 +24,7 @@ transactions_per_day as (
         count(*) as day_transactions,
         sum(
             case
-                when transaction_type = 'purchase' and status = 'success' then amount else 0
+                when {{ is_successful_purchase() }} then amount else 0
             end
         ) as day_spend
     from {{ history }}

@@ -33,3 +33,9 @@ latest_load as (
 {% macro transactions_first_loaded_at(transaction_ids_sql) %}select min(_loaded_at) from raw.transactions where trim(transaction_id) in ({{ transaction_ids_sql }}){% endmacro %}
 {% macro transaction_fraud_signals(transactions, history, events, customer_transactions) %}select transaction_id, customer_id, transaction_day, amount, day_transactions, day_spend, is_night, is_foreign_currency, is_unusual_amount, is_new_device_day, is_high_velocity_day, is_failed, signal_count from {{ transactions }} left join {{ history }} using (customer_id) left join {{ events }} using (customer_id) left join {{ customer_transactions }} using (customer_id){% endmacro %}
 {% macro avg_purchase_amount() %}avg(case when transaction_type = 'purchase' then amount end){% endmacro %}
+{% macro is_completed_order(orders=none) %}{{ orders ~ '.' if orders }}order_status = 'completed'{% endmacro %}
+{% macro is_successful_purchase() %}transaction_type = 'purchase' and status = 'success'{% endmacro %}
+{% macro is_identified_event() %}customer_id is not null and session_id is not null{% endmacro %}
+{% macro is_high_priority_ticket() %}priority in ('high', 'critical'){% endmacro %}
+{% macro customer_order_totals(orders, by=[]) %}select {{ (by + ['customer_id']) | join(', ') }}, count(*) as completed_orders, count(*) as cancelled_orders, min(order_date) as first_order_date, max(order_date) as last_order_date, sum(total_amount) as total_order_value from {{ orders }} group by {{ (by + ['customer_id']) | join(', ') }}{% endmacro %}
+{% macro customer_sessions(events, by=[]) %}select {{ (by + ['customer_id', 'session_id']) | join(', ') }}, min(event_timestamp) as session_start, max(event_timestamp) as session_end, count(*) as page_views, count(*) as events, max(1) as is_mobile from {{ events }} group by {{ (by + ['customer_id', 'session_id']) | join(', ') }}{% endmacro %}

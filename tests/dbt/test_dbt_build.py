@@ -23,7 +23,7 @@ DUCKDB_TYPE = {
     "timestamp": "TIMESTAMP",
 }
 SCHEMA_OF_LAYER = {"staging": "staging", "mart": "marts"}
-FEATURE_MODELS = ("feat_customer_segmentation", "feat_fraud_behavior")
+FEATURE_MODELS = ("feat_customer_segmentation", "feat_fraud_behavior", "feat_customer_history")
 
 
 def _statuses(results: dict) -> Counter:

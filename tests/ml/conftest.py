@@ -1,26 +1,29 @@
-"""Fixtures of the ML tests: one small synthetic world (scale 0.005, ~1.35K customers) in a
-DuckDB file, copied per test that writes to it; settings point at a temporary data dir."""
+"""Fixtures of the ML tests: one small world built the platform's way (the generator's history
+at scale 0.005, ~1.35K customers, loaded by the real ingestion, dbt run up to the feature
+tables as of 2026-11-24), copied per test that writes to it; settings point at a temporary
+data dir."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
-from tests_ml_helpers import load_world_module
+
+from include.c360.offline import LocalWarehouse, build_warehouse
 
 AS_OF = "2026-11-24"
-
-
-world = load_world_module()
+# what ML scoring reads, and what publishing the scores needs
+FEATURE_MODELS = ("+feat_customer_segmentation", "+feat_fraud_behavior", "+feat_customer_history")
 
 
 @pytest.fixture(scope="session")
-def world_dir(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("ml_world")
-    world.make_world_db(root / "world.duckdb", world.WorldSpec(scale=0.005),
-                        ground_truth_dir=root / "ground_truth")
-    return root
+def world(tmp_path_factory) -> LocalWarehouse:
+    wh = build_warehouse(tmp_path_factory.mktemp("ml_world"), scale=0.005,
+                         as_of=date.fromisoformat(AS_OF))
+    wh.dbt("run", "--select", *FEATURE_MODELS)
+    return wh
 
 
 @pytest.fixture
@@ -33,10 +36,10 @@ def cfg(tmp_path):
 
 
 @pytest.fixture
-def world_copy(world_dir, tmp_path, monkeypatch) -> Path:
-    """A private copy of the world database; C360_* settings point into tmp_path."""
+def world_copy(world, tmp_path, monkeypatch) -> Path:
+    """A private copy of the world's warehouse; C360_* settings point into tmp_path."""
     path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(world_dir / "world.duckdb", path)
+    shutil.copyfile(world.db_path, path)
     monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("C360_DUCKDB_PATH", str(path))
     monkeypatch.setenv("C360_TARGET", "duckdb")
@@ -53,7 +56,7 @@ def wh(world_copy):
 
 
 @pytest.fixture(scope="session")
-def scored_world(world_dir, tmp_path_factory):
+def scored_world(world, tmp_path_factory):
     """The world scored once by the four tasks (read-only for the tests that use it)."""
     from include.c360.ml import tasks
     from include.c360.ml.config import MLConfig
@@ -61,7 +64,7 @@ def scored_world(world_dir, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("ml_scored")
     path = root / "warehouse.duckdb"
-    shutil.copyfile(world_dir / "world.duckdb", path)
+    shutil.copyfile(world.db_path, path)
     cfg = MLConfig(models_dir=root / "models", k_max=5, silhouette_sample=600, gbm_max_iter=40)
     warehouse = DuckDBWarehouse(path)
     try:

@@ -27,7 +27,7 @@ def test_dag_test_runs_the_group_and_templates_the_run_date(world_copy, tmp_path
                    timeout=200, dags_folder=dags,
                    extra_env={"C360_DUCKDB_PATH": str(world_copy)})[-1]
     assert run["state"] == "success", run
-    assert set(run["tasks"].values()) == {"success"} and len(run["tasks"]) == 5
+    assert set(run["tasks"].values()) == {"success"} and len(run["tasks"]) == 4
     churn = run["xcom"]["ml_scoring.score_churn"]
     assert churn["model_version"].startswith("churn-20261124-")
     con = duckdb.connect(str(world_copy), read_only=True)

@@ -1,4 +1,4 @@
-"""benchmarks/evaluate_models.py end to end on a small synthetic world: metrics and plots."""
+"""benchmarks/evaluate_models.py end to end on the small generated world: metrics and plots."""
 
 from __future__ import annotations
 
@@ -13,14 +13,15 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "evaluate_models.p
 
 
 @pytest.mark.timeout(240)
-def test_evaluation_writes_metrics_and_plots(tmp_path, monkeypatch, capsys):
+def test_evaluation_writes_metrics_and_plots(world, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
     spec = importlib.util.spec_from_file_location("c360_evaluate_models", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     out = tmp_path / "eval"
-    assert module.main(["--synthetic-scale", "0.005", "--out", str(out)]) == 0
+    assert module.main(["--duckdb", str(world.db_path), "--ground-truth",
+                        str(world.ground_truth), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "baseline" in printed and "precision@" in printed
     for png in ("churn_calibration_and_distribution.png", "fraud_risk_distribution.png",

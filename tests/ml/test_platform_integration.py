@@ -1,9 +1,8 @@
-"""End to end on the platform's own path: generator -> RAW -> dbt feature models -> ML scoring
--> dbt fct_customer_value, which must pick the scores up through its left joins."""
+"""End to end on the platform's own path: generator -> ingestion -> dbt feature models -> ML
+scoring -> dbt fct_customer_value, which must pick the scores up through its left joins."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import duckdb
@@ -12,17 +11,13 @@ import pytest
 from include.c360.ml import tasks
 from include.c360.ml.config import SEGMENT_NAMES
 from include.c360.ml.warehouse import DuckDBWarehouse
+from include.c360.offline import run_dbt
 
 AS_OF = date(2026, 11, 24)
 
 
 @pytest.mark.timeout(600)
-def test_scores_flow_from_dbt_features_into_fct_customer_value(tmp_path, monkeypatch):
-    from platform_world import build_platform_world, dbt
-
-    world = build_platform_world(tmp_path / "platform", scale=0.003, as_of=AS_OF)
-    monkeypatch.setenv("C360_DUCKDB_PATH", str(world.db_path))
-    monkeypatch.setenv("C360_DATA_DIR", str(tmp_path))
+def test_scores_flow_from_dbt_features_into_fct_customer_value(world_copy, tmp_path):
     from include.c360.ml.config import MLConfig
 
     cfg = MLConfig(k_max=5, silhouette_sample=600, gbm_max_iter=40)
@@ -31,9 +26,9 @@ def test_scores_flow_from_dbt_features_into_fct_customer_value(tmp_path, monkeyp
     summaries = {name: fn(AS_OF.isoformat(), cfg=cfg) for name, fn in tasks.TASKS}
     assert all(s["rows"] > 0 for s in summaries.values())
 
-    dbt(world.db_path, tmp_path / "platform", "build", "--select", "fct_customer_value",
-        "--vars", json.dumps({"as_of_date": AS_OF.isoformat()}))
-    con = duckdb.connect(str(world.db_path), read_only=True)
+    run_dbt(world_copy, tmp_path / "dbt", "build", "--select", "fct_customer_value",
+            dbt_vars={"as_of_date": AS_OF.isoformat()})
+    con = duckdb.connect(str(world_copy), read_only=True)
     try:
         n_customers, with_scores, segments, prob_ok, ltv_ok = con.execute("""
             select count(*),
@@ -56,7 +51,7 @@ def test_scores_flow_from_dbt_features_into_fct_customer_value(tmp_path, monkeyp
     assert summaries["score_segments"]["rows"] == n_customers
 
     # a re-run of the same date replaces its rows
-    wh = DuckDBWarehouse(world.db_path)
+    wh = DuckDBWarehouse(world_copy)
     try:
         again = tasks.score_churn(AS_OF.isoformat(), cfg=cfg, wh=wh)
         counts = wh.query_df("select count(*) as n, count(distinct customer_id) as d "

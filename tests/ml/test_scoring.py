@@ -110,8 +110,6 @@ def test_same_date_twice_gives_identical_scores_and_no_duplicates(scored_world, 
     second = tasks.run_all(AS_OF, cfg=cfg, wh=wh)
     third = tasks.run_all(AS_OF, cfg=cfg, wh=wh)
     for name in first_summaries:
-        if name == "snapshot_staging":
-            continue
         assert second[name]["model_version"] == first_summaries[name]["model_version"]
         assert third[name]["model_version"] == second[name]["model_version"]
     con = duckdb.connect(str(path), read_only=True)
@@ -138,13 +136,13 @@ def test_a_new_run_date_adds_its_rows_and_keeps_earlier_runs(wh, cfg):
     assert counts["n"].nunique() == 1
 
 
-def test_training_refuses_a_label_window_after_the_data(wh):
-    from datetime import date
-
-    from include.c360.ml.features import training_frame
-
-    with pytest.raises(ValueError, match="ends after the latest loaded data"):
-        training_frame(wh, date(2027, 3, 1), 90)
+def test_churn_and_ltv_refuse_features_built_for_another_date(wh, cfg):
+    # the world's dbt build is as of 2026-11-24: scoring 2026-11-25 would use stale features
+    with pytest.raises(LookupError, match="built for as_of_date 2026-11-24.*2026-11-25"):
+        tasks.score_churn("2026-11-25", cfg=cfg, wh=wh)
+    wh.execute("drop table features.feat_customer_history")
+    with pytest.raises(LookupError, match="features.feat_customer_history does not exist"):
+        tasks.score_ltv(AS_OF, cfg=cfg, wh=wh)
 
 
 def test_scoring_without_feature_tables_names_the_missing_table(wh, cfg):
@@ -159,24 +157,3 @@ def test_null_feature_values_are_a_clear_error(wh, cfg):
                "from features.feat_customer_segmentation)")
     with pytest.raises(ValueError, match="null values in feature columns.*monetary_norm"):
         tasks.score_segments(AS_OF, cfg=cfg, wh=wh)
-
-
-def test_churn_and_ltv_read_the_snapshot_of_their_run_date(wh, cfg):
-    from datetime import date
-
-    from include.c360.ml.features import SNAPSHOT_SCHEMA, staging_snapshot
-
-    tasks.snapshot_staging(AS_OF, cfg=cfg, wh=wh)
-    n_orders = wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0]
-    wh.execute("insert into staging.stg_orders (order_id, customer_id, order_date, order_status, "
-               "total_amount) values ('OSNAP', 'C00000001', date '2026-11-20', 'completed', 5)")
-    # same run date: the snapshot built by the snapshot task is reused as it is
-    assert staging_snapshot(wh, date(2026, 11, 24)) == SNAPSHOT_SCHEMA
-    assert wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0] \
-        == n_orders
-    # another run date: rebuilt from the staging views
-    staging_snapshot(wh, date(2026, 11, 25))
-    assert wh.query_df(f"select count(*) as n from {SNAPSHOT_SCHEMA}.stg_orders")["n"][0] \
-        == n_orders + 1
-    state = wh.query_df(f"select run_as_of from {SNAPSHOT_SCHEMA}.snapshot_state")
-    assert [str(v)[:10] for v in state["run_as_of"]] == ["2026-11-25"]

@@ -62,42 +62,34 @@ def test_score_table_contract_matches_what_dbt_left_joins(tmp_path):
 
 
 @pytest.mark.timeout(240)
-def test_snowflake_path_reads_features_and_replaces_scores(world_dir, cfg):
+def test_snowflake_path_reads_features_and_replaces_scores(world, cfg):
+    """The dbt feature tables as Snowflake holds them (copied into fakesnow): ML reads the same
+    point-in-time frames as from DuckDB, and a re-run replaces its scores and registry row."""
     import fakesnow
     import snowflake.connector
-    from tests_ml_helpers import load_world_module
 
-    world = load_world_module()
-    frames = world.build_world(world.WorldSpec(scale=0.002))
-    duck_path = world_dir / "small_for_snowflake.duckdb"
-    import duckdb
+    from include.c360.ml.features import FEATURES_SCHEMA, HISTORY_TABLE
 
-    con = duckdb.connect(str(duck_path))
+    duck = DuckDBWarehouse(world.db_path)
     try:
-        world.write_world(con, frames, with_features=False)
+        tables = {t: duck.query_df(f"select * from {FEATURES_SCHEMA}.{t}")
+                  for t in (HISTORY_TABLE, "feat_customer_segmentation", "feat_fraud_behavior")}
+        from_duckdb = point_in_time_features(duck, date(2026, 8, 26))
     finally:
-        con.close()
+        duck.close()
 
     warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
     with fakesnow.patch():
-        conn = snowflake.connector.connect(database="C360", schema="STAGING")
+        conn = snowflake.connector.connect(database="C360", schema="FEATURES")
         from snowflake.connector.pandas_tools import write_pandas
 
-        for name, frame in frames.items():
-            if name.startswith("_"):
-                continue
+        for name, frame in tables.items():
             upper = frame.copy()
             upper.columns = [c.upper() for c in upper.columns]
-            write_pandas(conn, upper, name.upper(), schema="STAGING", auto_create_table=True,
+            write_pandas(conn, upper, name.upper(), schema="FEATURES", auto_create_table=True,
                          quote_identifiers=False, use_logical_type=True)
         snow = SnowflakeWarehouse(connection=conn)
-        as_of = date(2026, 8, 26)
-        from_snowflake = point_in_time_features(snow, as_of)
-        duck = DuckDBWarehouse(duck_path)
-        try:
-            from_duckdb = point_in_time_features(duck, as_of)
-        finally:
-            duck.close()
+        from_snowflake = point_in_time_features(snow, date(2026, 8, 26))
         pd.testing.assert_frame_equal(
             from_snowflake.set_index("customer_id").astype("float64"),
             from_duckdb.set_index("customer_id").astype("float64"),
@@ -149,9 +141,8 @@ def test_task_group_runs_the_four_tasks_in_order_with_the_run_date():
     with DAG("ml_group_test", start_date=pendulum.datetime(2026, 1, 1), schedule=None) as dag:
         group = ml_scoring_task_group(pool="duckdb_writer")
     ids = [t.task_id for t in dag.tasks]
-    assert ids == ["ml_scoring.snapshot_staging", "ml_scoring.score_segments",
-                   "ml_scoring.score_fraud_risk", "ml_scoring.score_churn",
-                   "ml_scoring.score_ltv"]
+    assert ids == ["ml_scoring.score_segments", "ml_scoring.score_fraud_risk",
+                   "ml_scoring.score_churn", "ml_scoring.score_ltv"]
     for upstream, downstream in zip(dag.tasks, dag.tasks[1:], strict=False):
         assert downstream.upstream_task_ids == {upstream.task_id}
     assert all(t.op_kwargs == {"as_of": "{{ ds }}"} and t.pool == "duckdb_writer"

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
+
+# the models that read what a test loads into RAW (staging views follow RAW by themselves)
+POINT_IN_TIME_MODELS = ("dim_customers", "fct_orders", "fct_transactions", "feat_customer_history")
 
 
 def read_all_scores(con: Any) -> dict[str, Any]:
@@ -15,17 +20,26 @@ def read_all_scores(con: Any) -> dict[str, Any]:
     }
 
 
-def load_world_module() -> Any:
-    """The synthetic world module (tests/ml/world.py), loaded once."""
-    import importlib.util
-    import sys
-    from pathlib import Path
+def load_raw(con: Any, source: str, rows: list[dict[str, Any]]) -> None:
+    """Rows into ``raw.<source>`` as a new load of a file (the latest load wins in staging):
+    the source's columns, null where not given, plus the load metadata."""
+    from include.c360.sources import source as registry
 
-    name = "c360_ml_test_world"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("world.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    src = registry(source)
+    names = [c.name for c in src.raw_columns]
+    loaded_at = datetime.now()
+    key = f"tests/{source}/{loaded_at:%Y%m%dT%H%M%S%f}"
+    marks = ", ".join("?" for _ in range(len(names) + 3))
+    con.executemany(
+        f"insert into raw.{source} ({', '.join(names)}, _loaded_at, _source_file, "
+        f"_source_row_number) values ({marks})",
+        [[r.get(n) for n in names] + [loaded_at, key, i] for i, r in enumerate(rows, 1)])
+
+
+def rebuild(db_path: Path, workdir: Path, as_of: date,
+            models: tuple[str, ...] = POINT_IN_TIME_MODELS) -> None:
+    """Run dbt again on a warehouse for ``as_of`` (no open connection to it may remain)."""
+    from include.c360.offline import run_dbt
+
+    run_dbt(db_path, workdir, "run", "--select", *models,
+            dbt_vars={"as_of_date": as_of.isoformat()})

@@ -133,7 +133,7 @@ def test_one_dbt_build_then_scoring_and_publication(airflow):
     on_worker = {t for t in sensors if tis[t]["hostname"]}
     tables = {t for t in sensors if t.endswith((".run", ".snapshot")) and t.startswith(
         ("dbt.models.marts.", "dbt.models.features.", "dbt.snapshots."))}
-    assert len(tables) == 7 and on_worker == tables
+    assert len(tables) == 8 and on_worker == tables  # 4 marts, 3 feature tables, 1 snapshot
     assert tis["dbt.dbt_producer_watcher"]["hostname"]
 
 

@@ -384,6 +384,8 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/marts/fct_transactions"],
         "dbt.models.marts.marketing.fct_campaigns.run": [
             "x-c360://warehouse/marts/fct_campaigns"],
+        "dbt.models.features.feat_customer_history.run": [
+            "x-c360://warehouse/features/feat_customer_history"],
         "dbt.models.features.feat_customer_segmentation.run": [
             "x-c360://warehouse/features/feat_customer_segmentation"],
         "dbt.models.features.feat_fraud_behavior.run": [

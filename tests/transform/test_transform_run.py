@@ -98,8 +98,8 @@ def test_failing_dbt_test_stops_everything_built_from_it(runs):
                   {"marts", "features", "ml_scoring", "publish", "snapshot"}]
     from include.c360.ml.tasks import TASKS
 
-    # 4 marts, 2 features, the scoring tasks, publication, snapshot
-    assert len(downstream) == 8 + len(TASKS)
+    # 4 marts, 3 features, the scoring tasks, publication, snapshot
+    assert len(downstream) == 9 + len(TASKS)
     assert {t: tasks[t] for t in downstream if tasks[t] not in ("upstream_failed", "None")} == {}
     # other lineages were not stopped by it
     assert tasks["staging.stg_products_model_build"] == "success"

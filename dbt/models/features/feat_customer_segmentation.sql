@@ -66,7 +66,7 @@ tickets_aggregated_to_customers as (
     select
         customer_id,
         count(*) as tickets,
-        sum(case when priority in ('high', 'critical') then 1 else 0 end) as high_priority_tickets,
+        sum(case when {{ is_high_priority_ticket() }} then 1 else 0 end) as high_priority_tickets,
         avg(cast(satisfaction_score as double)) as avg_csat
     from support_tickets
     group by customer_id

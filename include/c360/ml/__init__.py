@@ -6,8 +6,8 @@ Modules (all heavy imports happen inside functions, so DAG files may import ``ta
 ``warehouse``  read DataFrames from / write score tables to DuckDB or Snowflake, in bulk and
                atomically (delete + insert of one run in one transaction).
 ``contract``   the score tables' columns and types, read from dbt's ``ml`` source YAML.
-``sql``        the per-dialect SQL files under ``include/sql/<dialect>/ml/``.
-``features``   feature tables built by dbt, and point-in-time features / labels as of a date.
+``features``   the feature tables dbt builds: the two model inputs, and the point-in-time
+               features and labels of the churn and LTV snapshots (feat_customer_history).
 ``models``     the four scikit-learn pipelines and the segment naming rules.
 ``registry``   model artifacts (joblib + metadata) and the ml.model_registry / ml.model_metrics
                tables.

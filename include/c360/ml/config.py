@@ -33,11 +33,9 @@ class MLConfig:
     fraud_flag_rate: float = 0.01
     isolation_trees: int = 100
     isolation_max_samples: int = 1_024
-    # churn: label = no completed order and no session in (as_of, as_of + churn_horizon_days]
-    churn_horizon_days: int = 90
+    # churn and LTV learn from dbt's features.feat_customer_history, whose label windows are
+    # the dbt vars ml_churn_horizon_days (90) and ml_ltv_horizon_days (365)
     churn_high_risk: float = 0.7  # the spec's ">0.7 = high risk"
-    # LTV: target = completed-order spend in (as_of, as_of + ltv_horizon_days]
-    ltv_horizon_days: int = 365
     gbm_max_iter: int = 150
     gbm_learning_rate: float = 0.08
     gbm_max_leaf_nodes: int = 31

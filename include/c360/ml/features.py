@@ -3,10 +3,11 @@
 * ``feature_table``: ``features.feat_customer_segmentation`` / ``features.feat_fraud_behavior``
   as built by dbt; the feature columns are every numeric column except ``customer_id``, read
   from the warehouse at run time (dbt owns the list).
-* ``point_in_time_features``: ``customer_features_as_of.sql`` over the staging views, with every
-  row's event time on or before the as-of day, so the same SQL builds training snapshots
-  (T-90d, T-365d) and the scoring snapshot (T).
-* ``labels``: ``customer_labels.sql``, the observable outcome in the window after a snapshot.
+* ``history`` / ``training_frame`` / ``scoring_frame``: ``features.feat_customer_history``, the
+  point-in-time features dbt builds (with the rules of its customer models) as of each snapshot
+  of the run - the scoring snapshot (the run date) and the churn / LTV training snapshots with
+  the outcome observed in their label window. ``point_in_time_features`` and ``labels`` read one
+  snapshot by date.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from include.c360.ml import sql as ml_sql
-from include.c360.ml.warehouse import Warehouse
+from include.c360.ml.warehouse import Warehouse, sql_literal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,16 +25,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STAGING_SCHEMA = "staging"
 FEATURES_SCHEMA = "features"
 ML_SCHEMA = "ml"
 SEGMENTATION_TABLE = "feat_customer_segmentation"
 FRAUD_TABLE = "feat_fraud_behavior"
 ID_COLUMN = "customer_id"
-# point-in-time inputs of one run (staging_snapshot.sql) and the run date they belong to
-SNAPSHOT_SCHEMA = "ml_pit"
-SNAPSHOT_STATE = "snapshot_state"
-SNAPSHOT_STATE_COLUMNS = [("run_as_of", "date"), ("built_at", "timestamp")]
+# the point-in-time inputs of the churn and LTV models (dbt), one snapshot per purpose
+HISTORY_TABLE = "feat_customer_history"
+SCORING = "scoring"
+KEY_COLUMNS = ("snapshot_purpose", "snapshot_date", "horizon_days")
+OUTCOME_COLUMNS = ("churned", "realised_spend")
 
 
 @dataclass
@@ -104,80 +104,88 @@ def feature_table(wh: Warehouse, table: str) -> FeatureMatrix:
     return matrix
 
 
-def build_staging_snapshot(wh: Warehouse, run_as_of: date) -> str:
-    """Materialise the point-in-time inputs of a run in schema ``ml_pit`` (one pass over each
-    staging view, ``staging_snapshot.sql``) and record the run date; returns the schema."""
+def history(wh: Warehouse, purpose: str) -> pd.DataFrame:
+    """The rows of one snapshot of ``features.feat_customer_history`` (``scoring``,
+    ``churn_training`` or ``ltv_training``), ordered by customer_id, floats rounded to 1e-9."""
+    _require_history(wh)
+    frame = wh.query_df(f"select * from {FEATURES_SCHEMA}.{HISTORY_TABLE} "
+                        f"where snapshot_purpose = {sql_literal(purpose)} order by {ID_COLUMN}")
+    return _rounded(frame)
+
+
+def snapshot_dates(wh: Warehouse) -> dict[str, tuple[date, int | None]]:
+    """``{purpose: (snapshot_date, horizon_days)}`` of the snapshots dbt last built."""
     import pandas as pd
 
-    wh.ensure_table(SNAPSHOT_SCHEMA, SNAPSHOT_STATE, SNAPSHOT_STATE_COLUMNS)
-    wh.execute(f"delete from {SNAPSHOT_SCHEMA}.{SNAPSHOT_STATE}")
-    sql = ml_sql.render("staging_snapshot", wh.dialect, {},
-                        {"staging": STAGING_SCHEMA, "target": SNAPSHOT_SCHEMA})
-    code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    for statement in (s for s in code.split(";") if s.strip()):
-        wh.execute(statement)
-    state = pd.DataFrame({"run_as_of": [run_as_of],
-                          "built_at": [pd.Timestamp.now(tz="UTC").tz_localize(None)]})
-    wh.replace_rows(SNAPSHOT_SCHEMA, SNAPSHOT_STATE, state, {})
-    log.info("point-in-time inputs of %s materialised in %s", run_as_of, SNAPSHOT_SCHEMA)
-    return SNAPSHOT_SCHEMA
+    _require_history(wh)
+    frame = wh.query_df(f"select distinct snapshot_purpose, snapshot_date, horizon_days "
+                        f"from {FEATURES_SCHEMA}.{HISTORY_TABLE}")
+    return {row.snapshot_purpose: (_as_date(row.snapshot_date),
+                                   None if pd.isna(row.horizon_days) else int(row.horizon_days))
+            for row in frame.itertuples()}
 
 
-def staging_snapshot(wh: Warehouse, run_as_of: date) -> str:
-    """The ``ml_pit`` inputs of this run date, built now unless the snapshot task of the same
-    run date already built them."""
-    if wh.table_exists(SNAPSHOT_SCHEMA, SNAPSHOT_STATE):
-        state = wh.query_df(f"select run_as_of from {SNAPSHOT_SCHEMA}.{SNAPSHOT_STATE}")
-        if len(state) == 1 and _as_date(state.iloc[0, 0]) == run_as_of:
-            log.info("reusing the point-in-time inputs of %s in %s", run_as_of,
-                     SNAPSHOT_SCHEMA)
-            return SNAPSHOT_SCHEMA
-    return build_staging_snapshot(wh, run_as_of)
+def point_in_time_features(wh: Warehouse, as_of: date) -> pd.DataFrame:
+    """One row per customer signed up by ``as_of`` (customer_id and the feature columns); only
+    data with event time <= as_of. ``as_of`` must be a snapshot date of the last dbt build."""
+    frame = _snapshot_rows(wh, as_of)
+    return frame.drop(columns=[*KEY_COLUMNS, *OUTCOME_COLUMNS]).reset_index(drop=True)
 
 
-def point_in_time_features(wh: Warehouse, as_of: date, staging: str = STAGING_SCHEMA
-                           ) -> pd.DataFrame:
-    """One row per customer signed up by ``as_of``; only data with event time <= as_of."""
-    query = ml_sql.render("customer_features_as_of", wh.dialect, ml_sql.as_of_values(as_of),
-                          {"staging": staging})
-    return _rounded(wh.query_df(query))
+def labels(wh: Warehouse, as_of: date, horizon_days: int) -> pd.DataFrame:
+    """``churned`` and ``realised_spend`` in (as_of, as_of + horizon_days] of a training
+    snapshot of the last dbt build."""
+    frame = _snapshot_rows(wh, as_of, horizon_days)
+    return frame[[ID_COLUMN, *OUTCOME_COLUMNS]].reset_index(drop=True)
 
 
-def labels(wh: Warehouse, as_of: date, horizon_days: int, staging: str = STAGING_SCHEMA
-           ) -> pd.DataFrame:
-    """``churned`` and ``realised_spend`` in (as_of, as_of + horizon_days]."""
-    query = ml_sql.render("customer_labels", wh.dialect,
-                          ml_sql.window_values(as_of, horizon_days), {"staging": staging})
-    return _rounded(wh.query_df(query))
+def _snapshot_rows(wh: Warehouse, as_of: date, horizon_days: int | None = None
+                   ) -> pd.DataFrame:
+    dates = snapshot_dates(wh)
+    for purpose, (day, horizon) in sorted(dates.items()):
+        if day == as_of and (horizon_days is None or horizon == horizon_days):
+            return history(wh, purpose)
+    built = ", ".join(f"{p} {d} ({h} days)" if h else f"{p} {d}"
+                      for p, (d, h) in sorted(dates.items())) or "nothing"
+    raise LookupError(f"{FEATURES_SCHEMA}.{HISTORY_TABLE} has no snapshot as of {as_of}"
+                      f"{f' with a {horizon_days}-day label window' if horizon_days else ''} "
+                      f"(it holds: {built}): build it with dbt's var as_of_date")
 
 
-def data_horizon(wh: Warehouse, staging: str = STAGING_SCHEMA) -> date:
-    """The latest day for which both orders and sessions are loaded."""
-    frame = wh.query_df(ml_sql.render("data_horizon", wh.dialect, {}, {"staging": staging}))
-    days = [v for v in frame.iloc[0].tolist() if v is not None and v == v]
-    if not days:
-        raise LookupError("staging.stg_orders and staging.stg_events are empty: nothing to learn")
-    return min(_as_date(v) for v in days)
+def require_run_date(wh: Warehouse, as_of: date) -> None:
+    """The snapshots must be those of the run date: dbt built them for ``as_of``."""
+    built = snapshot_dates(wh).get(SCORING, (None, None))[0]
+    if built != as_of:
+        raise LookupError(
+            f"{FEATURES_SCHEMA}.{HISTORY_TABLE} was built for as_of_date {built}, the ML run is "
+            f"for {as_of}: run the dbt build of {as_of} first")
 
 
-def training_frame(wh: Warehouse, run_as_of: date, horizon_days: int,
-                   staging: str = STAGING_SCHEMA) -> tuple[date, pd.DataFrame]:
-    """Features as of ``run_as_of - horizon`` joined to their labels in the window ending at
-    ``run_as_of``; the window must be covered by loaded data."""
-    train_as_of = run_as_of - timedelta(days=horizon_days)
-    horizon = data_horizon(wh, staging)
-    if run_as_of > horizon:
-        raise ValueError(
-            f"label window ({train_as_of}, {run_as_of}] ends after the latest loaded data "
-            f"({horizon}); run with as_of <= {horizon}"
-        )
-    feats = point_in_time_features(wh, train_as_of, staging)
-    labs = labels(wh, train_as_of, horizon_days, staging)
-    frame = feats.merge(labs, on=ID_COLUMN, how="inner", validate="one_to_one")
-    if len(frame) != len(feats):
-        raise ValueError(f"labels cover {len(frame)} of {len(feats)} customers as of "
-                         f"{train_as_of}")
-    return train_as_of, frame.sort_values(ID_COLUMN, kind="mergesort").reset_index(drop=True)
+def scoring_frame(wh: Warehouse, as_of: date) -> pd.DataFrame:
+    """Every customer as of the run date: the scoring snapshot, which dbt must have built for
+    that date (customer_id and the feature columns)."""
+    require_run_date(wh, as_of)
+    frame = history(wh, SCORING)
+    return frame.drop(columns=[*KEY_COLUMNS, *OUTCOME_COLUMNS]).reset_index(drop=True)
+
+
+def _require_history(wh: Warehouse) -> None:
+    if not wh.table_exists(FEATURES_SCHEMA, HISTORY_TABLE):
+        raise LookupError(f"{FEATURES_SCHEMA}.{HISTORY_TABLE} does not exist in the {wh.dialect} "
+                          "warehouse: build the dbt feature models before ML scoring")
+
+
+def training_frame(wh: Warehouse, purpose: str) -> tuple[date, date, pd.DataFrame]:
+    """(training snapshot date, label window end, features + ``churned``/``realised_spend``)
+    of a training snapshot (``churn_training`` / ``ltv_training``) of the last dbt build."""
+    dates = snapshot_dates(wh)
+    if purpose not in dates:
+        raise LookupError(
+            f"{FEATURES_SCHEMA}.{HISTORY_TABLE} has no {purpose} snapshot: the warehouse holds no "
+            "orders or events to learn from")
+    train_as_of, horizon = dates[purpose]
+    frame = history(wh, purpose).drop(columns=list(KEY_COLUMNS)).reset_index(drop=True)
+    return train_as_of, train_as_of + timedelta(days=horizon), frame
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

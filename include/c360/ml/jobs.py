@@ -87,7 +87,6 @@ class Training:
     as_of: date
     target: Any = None
     label_window_end: date | None = None
-    snapshot: str | None = None  # schema of the point-in-time inputs it was read from
 
 
 @dataclass

@@ -3,11 +3,10 @@
 The transform DAG calls them after dbt has built the feature models (schema ``features``) and
 before it builds ``fct_customer_value`` (which left-joins the score tables):
 
-    snapshot_staging(as_of) staging views                       -> ml_pit.stg_* (inputs)
     score_segments(as_of)   features.feat_customer_segmentation -> ml.customer_segments
     score_fraud_risk(as_of) features.feat_fraud_behavior        -> ml.customer_risk_scores
-    score_churn(as_of)      staging views, point in time        -> ml.customer_churn_scores
-    score_ltv(as_of)        staging views, point in time        -> ml.customer_ltv_scores
+    score_churn(as_of)      features.feat_customer_history      -> ml.customer_churn_scores
+    score_ltv(as_of)        features.feat_customer_history      -> ml.customer_ltv_scores
 
 ``as_of`` is the run's date (``YYYY-MM-DD``, the same date dbt gets as ``var('as_of_date')``).
 Every model task is the same job (``run_model``): read its training data, fit (seeded), take the
@@ -100,47 +99,35 @@ def _score_fraud(learned: Learned, X: pd.DataFrame) -> dict[str, Any]:
     return {"risk_score": risk, "is_high_risk_customer": risk >= learned.model.threshold}
 
 
-def label_end_for(wh: Warehouse, as_of: date, staging: str = "staging") -> date:
-    """The training label window ends at the run date, or at the latest loaded day if the
-    data does not reach the run date yet."""
-    from include.c360.ml.features import data_horizon
-
-    horizon = data_horizon(wh, staging)
-    if horizon < as_of:
-        log.warning("data reaches %s only, before the run date %s: label windows end there",
-                    horizon, as_of)
-        return horizon
-    return as_of
-
-
-def _point_in_time_training(kind: str) -> Callable[..., Training]:
-    """Training of ``churn`` / ``ltv``: features as of (label end - horizon) and the labels of
-    the window up to the label end, from the run's point-in-time inputs."""
+def _point_in_time_training(purpose: str) -> Callable[..., Training]:
+    """Training of churn / LTV on its training snapshot of features.feat_customer_history:
+    features as of (label end - horizon), labels of the window up to the label end."""
     def training(wh: Warehouse, as_of: date, cfg: MLConfig, clock: Stopwatch) -> Training:
-        from include.c360.ml.features import staging_snapshot, training_frame
+        from include.c360.ml.features import require_run_date, training_frame
 
-        horizon = cfg.churn_horizon_days if kind == "churn" else cfg.ltv_horizon_days
-        with clock.phase("staging_snapshot"):
-            staging = staging_snapshot(wh, as_of)
         with clock.phase("training_features"):
-            label_end = label_end_for(wh, as_of, staging)
-            train_as_of, frame = training_frame(wh, label_end, horizon, staging)
+            require_run_date(wh, as_of)
+            train_as_of, label_end, frame = training_frame(wh, purpose)
+        if label_end < as_of:
+            log.warning("data reaches %s only, before the run date %s: the %s label window "
+                        "ends there", label_end, as_of, purpose)
         if frame.empty:
-            raise ValueError(f"{kind}: no customer had signed up by {train_as_of}; need at "
-                             f"least {horizon} days of history before {label_end}")
-        target = frame["churned" if kind == "churn" else "realised_spend"].to_numpy()
-        return Training(frame[ID_COLUMN].to_numpy(), frame, train_as_of, target, label_end,
-                        staging)
+            raise ValueError(f"{purpose}: no customer had signed up by {train_as_of}; need "
+                             f"history before {train_as_of} for a label window up to "
+                             f"{label_end}")
+        target = frame["churned" if purpose == "churn_training" else "realised_spend"]
+        return Training(frame[ID_COLUMN].to_numpy(), frame, train_as_of, target.to_numpy(),
+                        label_end)
     return training
 
 
-def _point_in_time_population(wh: Warehouse, as_of: date, t: Training,
-                              clock: Stopwatch) -> tuple[Any, Any]:
-    """Every customer as of the run date, from the same point-in-time inputs."""
-    from include.c360.ml.features import point_in_time_features
+def _scoring_population(wh: Warehouse, as_of: date, t: Training,
+                        clock: Stopwatch) -> tuple[Any, Any]:
+    """Every customer as of the run date: the scoring snapshot of feat_customer_history."""
+    from include.c360.ml.features import scoring_frame
 
     with clock.phase("scoring_features"):
-        current = point_in_time_features(wh, as_of, t.snapshot)
+        current = scoring_frame(wh, as_of)
     return current[ID_COLUMN], current
 
 
@@ -178,12 +165,12 @@ JOBS: dict[str, ModelJob] = {job.model_name: job for job in (
     ModelJob("fraud_risk", "customer_risk_scores", _feature_table_training(FRAUD_TABLE),
              _fit_fraud, _score_fraud,
              lambda frame, cfg: {"flagged": int(frame["is_high_risk_customer"].sum())}),
-    ModelJob("churn", "customer_churn_scores", _point_in_time_training("churn"),
+    ModelJob("churn", "customer_churn_scores", _point_in_time_training("churn_training"),
              _supervised("fit_churn"), _predicted("predict_churn", "churn_probability"),
-             _high_risk, _point_in_time_population),
-    ModelJob("ltv_12m", "customer_ltv_scores", _point_in_time_training("ltv"),
+             _high_risk, _scoring_population),
+    ModelJob("ltv_12m", "customer_ltv_scores", _point_in_time_training("ltv_training"),
              _supervised("fit_ltv"), _predicted("predict_ltv", "predicted_ltv"),
-             _predicted_total, _point_in_time_population),
+             _predicted_total, _scoring_population),
 )}
 
 
@@ -229,27 +216,8 @@ score_ltv = _model_task(
     "score_ltv", "ltv_12m", "Predicted completed-order spend (USD) in the next 365 days.")
 
 
-def _snapshot(wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
-    from include.c360.ml.features import build_staging_snapshot
-
-    clock = Stopwatch()
-    with clock.phase("staging_snapshot"):
-        schema = build_staging_snapshot(wh, as_of)
-    rows = wh.query_df(f"select count(*) as n from {schema}.stg_customers")
-    return {"schema": schema, "run_as_of": as_of.isoformat(),
-            "rows": int(rows["n"].iloc[0]), "seconds": clock.seconds}
-
-
-def snapshot_staging(as_of: str, *, cfg: MLConfig | None = None,
-                     wh: Warehouse | None = None) -> dict[str, Any]:
-    """Materialise the churn and LTV models' point-in-time inputs of this run (schema
-    ``ml_pit``): one pass over each staging view instead of several per task."""
-    return _run(_snapshot, as_of, cfg, wh)
-
-
 #: The task callables in the order the transform DAG runs them.
 TASKS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
-    ("snapshot_staging", snapshot_staging),
     ("score_segments", score_segments),
     ("score_fraud_risk", score_fraud_risk),
     ("score_churn", score_churn),
@@ -259,7 +227,7 @@ TASKS: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
 
 def run_all(as_of: str, *, cfg: MLConfig | None = None,
             wh: Warehouse | None = None) -> dict[str, dict[str, Any]]:
-    """The five tasks in order on one warehouse connection (scripts, benchmarks)."""
+    """The four tasks in order on one warehouse connection (scripts, benchmarks)."""
     config = cfg or MLConfig()
     if wh is not None:
         return {name: fn(as_of, cfg=config, wh=wh) for name, fn in TASKS}

@@ -20,16 +20,8 @@ product_affinity as (
 
 orders_aggregated_to_customers as (
 
-    select
-        customer_id,
-        -- only completed orders count toward RFM; cancelled and returned are excluded
-        sum(case when order_status = 'completed' then 1 else 0 end) as completed_orders,
-        sum(case when order_status = 'cancelled' then 1 else 0 end) as cancelled_orders,
-        min(case when order_status = 'completed' then order_date end) as first_order_date,
-        max(case when order_status = 'completed' then order_date end) as last_order_date,
-        sum(case when order_status = 'completed' then total_amount end) as total_order_value
-    from orders
-    group by customer_id
+    -- only completed orders count toward RFM; cancelled and returned are excluded
+    {{ customer_order_totals('orders') }}
 
 ),
 

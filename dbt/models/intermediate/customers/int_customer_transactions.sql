@@ -20,7 +20,7 @@ transactions_aggregated_to_customers as (
         -- spend = successful purchases only: refunds, reversals and fees are excluded
         sum(
             case
-                when transaction_type = 'purchase' and status = 'success' then amount
+                when {{ is_successful_purchase() }} then amount
             end
         ) as total_spend,
         -- mean value of purchase attempts (refunds, reversals and fees are not purchases)

@@ -39,7 +39,7 @@ completed_orders as (
     from orders
     left join products
         on orders.product_id = products.product_id
-    where orders.order_status = 'completed'
+    where {{ is_completed_order('orders') }}
 
 ),
 

@@ -12,27 +12,11 @@ events as (
 
 ),
 
-identified_events as (
-
-    -- anonymous / pre-login events (null customer_id) are excluded
-    select *
-    from events
-    where customer_id is not null and session_id is not null
-
-),
-
 sessions as (
 
-    select
-        customer_id,
-        session_id,
-        min(event_timestamp) as session_start,
-        max(event_timestamp) as session_end,
-        sum(case when event_type = 'page_view' then 1 else 0 end) as page_views,
-        -- a session is a mobile session when any of its events came from a mobile device
-        max(case when device_type = 'mobile' then 1 else 0 end) as is_mobile
-    from identified_events
-    group by customer_id, session_id
+    -- identified events only (anonymous / pre-login events have no customer_id); a session is
+    -- a mobile session when any of its events came from a mobile device
+    {{ customer_sessions('events') }}
 
 ),
 

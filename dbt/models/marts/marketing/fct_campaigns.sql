@@ -21,7 +21,7 @@ completed_orders as (
         order_date,
         total_amount
     from orders
-    where order_status = 'completed'
+    where {{ is_completed_order() }}
 
 ),
 
