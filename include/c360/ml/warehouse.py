@@ -88,6 +88,27 @@ class Warehouse:
         self.execute(f"create schema if not exists {schema}")
         self.execute(f"create table if not exists {schema}.{table} ({ddl})")
 
+    @staticmethod
+    def replace_statements(schema: str, table: str, columns: Sequence[str],
+                           delete_where: Mapping[str, Any], rows_from: str) -> list[str]:
+        """One transaction: delete the run's rows, insert the new ones from ``rows_from``."""
+        cols = ", ".join(columns)
+        where = " and ".join(f"{k} = {sql_literal(v)}" for k, v in delete_where.items()) or "true"
+        return [f"delete from {schema}.{table} where {where}",
+                f"insert into {schema}.{table} ({cols}) select {cols} from {rows_from}"]
+
+    @staticmethod
+    def in_transaction(run: Any, statements: Sequence[str], begin: str) -> None:
+        """``run`` each statement between ``begin`` and ``commit``; roll back on an error."""
+        run(begin)
+        try:
+            for statement in statements:
+                run(statement)
+            run("commit")
+        except Exception:
+            run("rollback")
+            raise
+
     def read_table(self, schema: str, table: str, order_by: str = "customer_id") -> pd.DataFrame:
         if not self.table_exists(schema, table):
             raise LookupError(
@@ -131,24 +152,14 @@ class DuckDBWarehouse(Warehouse):
     def replace_rows(
         self, schema: str, table: str, frame: pd.DataFrame, delete_where: Mapping[str, Any]
     ) -> None:
-        cols = ", ".join(frame.columns)
-        where = " and ".join(f"{k} = {sql_literal(v)}" for k, v in delete_where.items()) or "true"
         view = f"_ml_frame_{table}"
         self.con.register(view, frame)
         try:
-            self.con.execute("begin transaction")
-            try:
-                self.con.execute(f"delete from {schema}.{table} where {where}")
-                self.con.execute(
-                    f"insert into {schema}.{table} ({cols}) select {cols} from {view}"
-                )
-                self.con.execute("commit")
-            except Exception:
-                self.con.execute("rollback")
-                raise
+            self.in_transaction(self.con.execute, self.replace_statements(
+                schema, table, frame.columns, delete_where, view), "begin transaction")
         finally:
             self.con.unregister(view)
-        log.info("replaced %s rows in %s.%s where %s", len(frame), schema, table, where)
+        log.info("replaced %s rows in %s.%s where %s", len(frame), schema, table, delete_where)
 
     def close(self) -> None:
         if self._owned:
@@ -195,8 +206,6 @@ class SnowflakeWarehouse(Warehouse):
     ) -> None:
         from snowflake.connector.pandas_tools import write_pandas
 
-        cols = ", ".join(frame.columns)
-        where = " and ".join(f"{k} = {sql_literal(v)}" for k, v in delete_where.items()) or "true"
         load_table = f"_ml_load_{table}"
         # the staged bulk load (PUT + COPY) runs outside the transaction, into a load table;
         # the visible change is one delete + insert ... select in one transaction
@@ -209,19 +218,12 @@ class SnowflakeWarehouse(Warehouse):
         )
         cur = self.con.cursor()
         try:
-            cur.execute("begin")
-            try:
-                cur.execute(f"delete from {schema}.{table} where {where}")
-                cur.execute(f"insert into {schema}.{table} ({cols}) select {cols} from "
-                            f"{schema}.{load_table}")
-                cur.execute("commit")
-            except Exception:
-                cur.execute("rollback")
-                raise
+            self.in_transaction(cur.execute, self.replace_statements(
+                schema, table, frame.columns, delete_where, f"{schema}.{load_table}"), "begin")
             cur.execute(f"drop table if exists {schema}.{load_table}")
         finally:
             cur.close()
-        log.info("replaced %s rows in %s.%s where %s", len(frame), schema, table, where)
+        log.info("replaced %s rows in %s.%s where %s", len(frame), schema, table, delete_where)
 
     def close(self) -> None:
         self.con.close()
