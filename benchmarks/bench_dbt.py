@@ -19,6 +19,7 @@ Prints the figures and T_incr / T_full (target <= 15%). Never a timed assertion.
 
     python benchmarks/bench_dbt.py --duckdb data/warehouse.duckdb
     python benchmarks/bench_dbt.py --generate-scale 0.01      # self-contained, small scale
+                                                              # (generator -> ingest())
 """
 
 from __future__ import annotations
@@ -26,9 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
-DBT = REPO / ".venv-dbt" / "bin" / "dbt"
 # the incremental models and the tables fct_transactions' relationships tests point to
 INCREMENTAL_DAY = ("config.materialized:incremental", "dim_customers", "fct_orders")
 
@@ -52,31 +50,14 @@ class Timing:
 
 
 def _dbt(db_path: Path, workdir: Path, label: str, *args: str) -> Timing:
-    env = {
-        **os.environ,
-        "C360_DUCKDB_PATH": str(db_path),
-        "C360_DBT_TARGET": "duckdb",
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    cmd = [
-        str(DBT),
-        *args,
-        "--project-dir",
-        str(REPO / "dbt"),
-        "--profiles-dir",
-        str(REPO / "dbt"),
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
+    from include.c360.offline import run_dbt
+
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    try:
+        run_dbt(db_path, workdir, *args)
+    except RuntimeError as err:
+        raise SystemExit(f"{label}: {err}") from None
     seconds = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-5000:] + proc.stderr[-2000:])
-        raise SystemExit(f"{label}: dbt failed ({proc.returncode})")
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     return Timing(label, seconds, len(results))
 
@@ -177,15 +158,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         landing = None
         if args.generate_scale is not None:
-            from include.c360.generator import GeneratorConfig
-            from include.c360.generator.api import generate_history
-            from tests.dbt.gen_loader import load_landing
+            from include.c360.generator import GeneratorConfig, generate_history
+            from include.c360.offline import ingest_landing
 
             cfg = GeneratorConfig(seed=42, scale=args.generate_scale, as_of=args.as_of)
             landing = workdir / "landing"
             t0 = time.perf_counter()
             generate_history(cfg, str(landing), ground_truth_dir=workdir / "ground_truth")
-            load_landing(str(db), landing, (date(2000, 1, 1), args.as_of))
+            ingest_landing(landing, db, cfg.history_start, args.as_of)
             log.info(
                 "generated and loaded scale %s in %.1f s",
                 args.generate_scale,
@@ -216,11 +196,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         nxt = day + timedelta(days=1)
         if landing is not None:
-            from include.c360.generator.api import generate_day
-            from tests.dbt.gen_loader import load_landing
+            from include.c360.generator import generate_day
+            from include.c360.offline import ingest_landing
 
             generate_day(cfg, nxt, str(landing))
-            added = load_landing(str(db), landing, (nxt, nxt))
+            added = ingest_landing(landing, db, nxt, nxt)
             log.info("next-day increment (generator): %s", added)
         else:
             log.info("next-day increment (synthetic): %s", _synthetic_day(db, day))

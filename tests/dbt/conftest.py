@@ -1,14 +1,13 @@
 """Fixtures for the dbt project's tests: a temp DuckDB warehouse built over two days.
 
-dbt runs as a subprocess from the dbt virtualenv (.venv-dbt), exactly as Cosmos and the lead's
-Makefile run it, with a temporary C360_DUCKDB_PATH and its own target/log directories.
+dbt runs as a subprocess from the dbt virtualenv (.venv-dbt), as Cosmos and the Makefile run it,
+with a temporary C360_DUCKDB_PATH and its own target/log directories.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,38 +40,16 @@ class DbtEnv:
     def target_path(self) -> Path:
         return self.workdir / "target"
 
-    def run(
-        self, *args: str, check: bool = True, timeout: int = 300
-    ) -> subprocess.CompletedProcess:
-        env = {
-            **os.environ,
-            "C360_DUCKDB_PATH": str(self.db_path),
-            "C360_DBT_TARGET": "duckdb",
-            "DO_NOT_TRACK": "1",
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-        cmd = [
-            str(DBT_EXE),
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT),
-            "--profiles-dir",
-            str(DBT_PROJECT),
-            "--target-path",
-            str(self.target_path),
-            "--log-path",
-            str(self.workdir / "logs"),
-        ]
-        log.info("running %s", " ".join(cmd))
-        proc = subprocess.run(
-            cmd, env=env, capture_output=True, text=True, timeout=timeout, cwd=REPO
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(
-                f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}"
-                f"\n{proc.stderr[-2000:]}"
-            )
-        return proc
+    def run(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+        """``dbt <args>`` on this warehouse (include.c360.offline.run_dbt); fails the test with
+        dbt's output when dbt fails."""
+        from include.c360.offline import run_dbt
+
+        log.info("running dbt %s", " ".join(args))
+        try:
+            return run_dbt(self.db_path, self.workdir, *args, timeout=timeout)
+        except RuntimeError as err:
+            raise AssertionError(str(err)) from None
 
     def run_results(self) -> dict[str, Any]:
         return json.loads((self.target_path / "run_results.json").read_text())

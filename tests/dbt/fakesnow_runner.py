@@ -44,22 +44,11 @@ def _project_copy(workdir: Path) -> Path:
 def _load_raw(day: int) -> dict[str, int]:
     import snowflake.connector
 
-    from include.c360.sources import SOURCES
-    from tests.dbt.raw_fixture import DAY1, DAY2, build_days, create_raw_sql, table_rows
+    from tests.dbt.raw_fixture import load_rows
 
-    d1, d2 = build_days()
-    data = table_rows(d1, DAY1) if day == 1 else table_rows(d2, DAY2)
     con = snowflake.connector.connect(database=DATABASE, schema="RAW")
     try:
-        cur = con.cursor()
-        for stmt in create_raw_sql("raw"):
-            cur.execute(stmt)
-        for s in SOURCES:
-            rows = data[s.name]
-            if rows:
-                marks = ", ".join("%s" for _ in s.raw_table_columns)
-                cur.executemany(f"insert into raw.{s.name} values ({marks})", rows)
-        return {s.name: len(data[s.name]) for s in SOURCES}
+        return load_rows(con.cursor(), day, mark="%s")
     finally:
         con.close()
 

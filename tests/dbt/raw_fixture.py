@@ -1,7 +1,9 @@
 """Small, realistic, dirty RAW data for the dbt tests, built from the source registry.
 
-Pure Python (no pandas), so both the Airflow venv (pytest, DuckDB file) and the dbt venv (the
-fakesnow runner) can use it. Two consecutive days:
+The rows are pure Python, so both venvs can use them: the DuckDB tests write them as the
+sources' export files and load them with the ingestion's own ``ingest()`` (``load_duckdb``);
+the fakesnow runner (dbt venv) inserts them into RAW directly (``load_rows``). Two
+consecutive days:
 
 * day 1 (files dated 2026-11-24): history exports, plus a second file per source that
   re-exports some rows (same key, sometimes an updated status) — latest load must win;
@@ -17,6 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from include.c360.sources import SOURCES, source
@@ -447,21 +450,42 @@ def create_raw_sql(schema: str = "raw") -> list[str]:
     return stmts
 
 
-def load_duckdb(db_path: str, day: int) -> dict[str, int]:
-    """Create (day 1) or append to (day 2) the RAW tables of a DuckDB file; returns row counts."""
-    import duckdb
-
+def load_rows(cursor, day: int, mark: str = "?") -> dict[str, int]:
+    """Create the RAW tables (if missing) and insert day 1's or day 2's rows through a DB-API
+    cursor (DuckDB: ``?`` placeholders, Snowflake: ``%s``); returns row counts."""
     d1, d2 = build_days()
     data = table_rows(d1, DAY1) if day == 1 else table_rows(d2, DAY2)
-    con = duckdb.connect(db_path)
-    try:
-        for stmt in create_raw_sql():
-            con.execute(stmt)
-        for s in SOURCES:
-            rows = data[s.name]
-            if rows:
-                marks = ", ".join("?" for _ in s.raw_table_columns)
-                con.executemany(f"insert into raw.{s.name} values ({marks})", rows)
-        return {s.name: len(data[s.name]) for s in SOURCES}
-    finally:
-        con.close()
+    for stmt in create_raw_sql():
+        cursor.execute(stmt)
+    for s in SOURCES:
+        if data[s.name]:
+            marks = ", ".join(mark for _ in s.raw_table_columns)
+            cursor.executemany(f"insert into raw.{s.name} values ({marks})", data[s.name])
+    return {s.name: len(data[s.name]) for s in SOURCES}
+
+
+def write_landing(landing: Path, day: int) -> None:
+    """Day 1's or day 2's export files into a landing folder, in each source's format (the
+    generator's writers: CSV gzip, NDJSON gzip, Parquet)."""
+    import pyarrow as pa
+
+    from include.c360.generator.export import arrow_schema, write_file
+    from include.c360.landing import LocalLandingZone
+
+    zone = LocalLandingZone(landing)
+    exports = build_days()[day - 1]
+    for s in SOURCES:
+        schema = arrow_schema(s, "ms" if s.file_format == "parquet" else "s")
+        for key, rows in exports.files.get(s.name, {}).items():
+            write_file(zone, key, pa.Table.from_pylist(rows, schema=schema), s.file_format)
+
+
+def load_duckdb(db_path: str, day: int) -> dict[str, int]:
+    """Day 1's or day 2's files written to a landing folder beside the DuckDB file and loaded
+    by the ingestion's ``ingest()`` (RAW created on day 1); returns rows loaded per source."""
+    from include.c360.offline import ingest_landing
+
+    landing = Path(db_path).parent / "landing"
+    write_landing(landing, day)
+    file_day = DAY1 if day == 1 else DAY2
+    return ingest_landing(landing, Path(db_path), file_day, file_day)

@@ -1,4 +1,5 @@
-"""The dbt project over the generator's output (small scale): history, then one increment."""
+"""The dbt project over the generator's output (small scale), loaded by the ingestion's own
+``ingest()``: history, then one increment."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from include.c360.offline import ingest_landing
 from tests.dbt.conftest import DbtEnv, require_dbt_venv
-from tests.dbt.gen_loader import load_landing
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh, fct_rows
 
 AS_OF = date(2026, 11, 24)
@@ -21,8 +22,7 @@ def _statuses(env: DbtEnv) -> set[str]:
 
 
 def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
-    from include.c360.generator import GeneratorConfig
-    from include.c360.generator.api import generate_day, generate_history
+    from include.c360.generator import GeneratorConfig, generate_day, generate_history
 
     require_dbt_venv()
     landing = tmp_path / "landing"
@@ -32,14 +32,14 @@ def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
 
     env = DbtEnv(tmp_path / "dbt")
     env.workdir.mkdir()
-    loaded = load_landing(str(env.db_path), landing, (date(2000, 1, 1), AS_OF))
+    loaded = ingest_landing(landing, env.db_path, cfg.history_start, AS_OF)
     assert all(loaded[s] > 0 for s in loaded), loaded
     env.run("build", "--vars", json.dumps({"as_of_date": AS_OF.isoformat()}))
     assert _statuses(env) <= {"success", "pass"}
     (day1_txns,) = env.query("select count(*) from marts.fct_transactions")[0]
     before = fct_rows(env)
 
-    increment = load_landing(str(env.db_path), landing, (NEXT, NEXT))
+    increment = ingest_landing(landing, env.db_path, NEXT, NEXT)
     assert increment["transactions"] > 0
     env.run("build", "--vars", json.dumps({"as_of_date": NEXT.isoformat()}))
     assert _statuses(env) <= {"success", "pass"}
