@@ -6,47 +6,19 @@
 
 with
 
-customers as (
+customers as (select * from {{ ref('dim_customers') }}),
 
-    select * from {{ ref('dim_customers') }}
+customer_rfm as (select * from {{ ref('int_customer_rfm') }}),
 
-),
+customer_orders as (select * from {{ ref('int_customer_orders') }}),
 
-customer_rfm as (
+session_features as (select * from {{ ref('int_session_features') }}),
 
-    select * from {{ ref('int_customer_rfm') }}
+product_affinity as (select * from {{ ref('int_product_affinity') }}),
 
-),
+campaigns as (select * from {{ ref('stg_campaigns') }}),
 
-customer_orders as (
-
-    select * from {{ ref('int_customer_orders') }}
-
-),
-
-session_features as (
-
-    select * from {{ ref('int_session_features') }}
-
-),
-
-product_affinity as (
-
-    select * from {{ ref('int_product_affinity') }}
-
-),
-
-campaigns as (
-
-    select * from {{ ref('stg_campaigns') }}
-
-),
-
-support_tickets as (
-
-    select * from {{ ref('stg_support_tickets') }}
-
-),
+support_tickets as (select * from {{ ref('stg_support_tickets') }}),
 
 campaigns_aggregated_to_customers as (
 

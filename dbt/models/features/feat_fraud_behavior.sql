@@ -6,17 +6,9 @@
 
 with
 
-customer_transactions as (
+customer_transactions as (select * from {{ ref('int_customer_transactions') }}),
 
-    select * from {{ ref('int_customer_transactions') }}
-
-),
-
-fraud_signals as (
-
-    select * from {{ ref('int_customer_fraud_signals') }}
-
-),
+fraud_signals as (select * from {{ ref('int_customer_fraud_signals') }}),
 
 customer_inputs as (
 

@@ -5,29 +5,13 @@
 
 with
 
-segments as (
+segments as (select * from {{ source('ml', 'customer_segments') }}),
 
-    select * from {{ source('ml', 'customer_segments') }}
+churn_scores as (select * from {{ source('ml', 'customer_churn_scores') }}),
 
-),
+ltv_scores as (select * from {{ source('ml', 'customer_ltv_scores') }}),
 
-churn_scores as (
-
-    select * from {{ source('ml', 'customer_churn_scores') }}
-
-),
-
-ltv_scores as (
-
-    select * from {{ source('ml', 'customer_ltv_scores') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_customers') }}
-
-),
+customers as (select * from {{ ref('stg_customers') }}),
 
 latest_segment as (
 

@@ -1,22 +1,10 @@
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
+orders as (select * from {{ ref('stg_orders') }}),
 
-),
-
-orders as (
-
-    select * from {{ ref('stg_orders') }}
-
-),
-
-product_affinity as (
-
-    select * from {{ ref('int_product_affinity') }}
-
-),
+product_affinity as (select * from {{ ref('int_product_affinity') }}),
 
 orders_aggregated_to_customers as (
 

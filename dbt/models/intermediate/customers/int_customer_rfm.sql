@@ -6,29 +6,13 @@
 
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
+customer_orders as (select * from {{ ref('int_customer_orders') }}),
 
-),
+customer_transactions as (select * from {{ ref('int_customer_transactions') }}),
 
-customer_orders as (
-
-    select * from {{ ref('int_customer_orders') }}
-
-),
-
-customer_transactions as (
-
-    select * from {{ ref('int_customer_transactions') }}
-
-),
-
-session_features as (
-
-    select * from {{ ref('int_session_features') }}
-
-),
+session_features as (select * from {{ ref('int_session_features') }}),
 
 base_metrics as (
 

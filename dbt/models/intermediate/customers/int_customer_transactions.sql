@@ -1,16 +1,8 @@
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
-
-),
-
-transactions as (
-
-    select * from {{ ref('stg_transactions') }}
-
-),
+transactions as (select * from {{ ref('stg_transactions') }}),
 
 transactions_aggregated_to_customers as (
 

@@ -1,22 +1,10 @@
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
+orders as (select * from {{ ref('stg_orders') }}),
 
-),
-
-orders as (
-
-    select * from {{ ref('stg_orders') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_products') }}
-
-),
+products as (select * from {{ ref('stg_products') }}),
 
 catalog_categories as (
 

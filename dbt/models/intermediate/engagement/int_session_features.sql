@@ -1,16 +1,8 @@
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
-
-),
-
-events as (
-
-    select * from {{ ref('stg_events') }}
-
-),
+events as (select * from {{ ref('stg_events') }}),
 
 sessions as (
 

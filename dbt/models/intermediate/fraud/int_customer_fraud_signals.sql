@@ -1,22 +1,10 @@
 with
 
-customers as (
+customers as (select * from {{ ref('stg_customers') }}),
 
-    select * from {{ ref('stg_customers') }}
+customer_transactions as (select * from {{ ref('int_customer_transactions') }}),
 
-),
-
-customer_transactions as (
-
-    select * from {{ ref('int_customer_transactions') }}
-
-),
-
-transaction_signals as (
-
-    select * from {{ ref('int_transaction_fraud_signals') }}
-
-),
+transaction_signals as (select * from {{ ref('int_transaction_fraud_signals') }}),
 
 days as (
 

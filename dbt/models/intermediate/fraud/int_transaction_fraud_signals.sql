@@ -6,23 +6,11 @@
 #}
 with
 
-transactions as (
+transactions as (select * from {{ ref('stg_transactions') }}),
 
-    select * from {{ ref('stg_transactions') }}
+events as (select * from {{ ref('stg_events') }}),
 
-),
-
-events as (
-
-    select * from {{ ref('stg_events') }}
-
-),
-
-customer_transactions as (
-
-    select * from {{ ref('int_customer_transactions') }}
-
-),
+customer_transactions as (select * from {{ ref('int_customer_transactions') }}),
 
 final as (
 

@@ -1,10 +1,6 @@
 with
 
-customers as (
-
-    select * from {{ ref('stg_customers') }}
-
-),
+customers as (select * from {{ ref('stg_customers') }}),
 
 final as (
 

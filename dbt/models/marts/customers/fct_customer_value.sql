@@ -4,23 +4,11 @@
 
 with
 
-customers as (
+customers as (select * from {{ ref('dim_customers') }}),
 
-    select * from {{ ref('dim_customers') }}
+customer_rfm as (select * from {{ ref('int_customer_rfm') }}),
 
-),
-
-customer_rfm as (
-
-    select * from {{ ref('int_customer_rfm') }}
-
-),
-
-ml_scores as (
-
-    select * from {{ ref('int_customer_ml_scores') }}
-
-),
+ml_scores as (select * from {{ ref('int_customer_ml_scores') }}),
 
 joined as (
 

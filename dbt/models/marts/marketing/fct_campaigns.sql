@@ -2,17 +2,9 @@
 
 with
 
-campaigns as (
+campaigns as (select * from {{ ref('stg_campaigns') }}),
 
-    select * from {{ ref('stg_campaigns') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('fct_orders') }}
-
-),
+orders as (select * from {{ ref('fct_orders') }}),
 
 completed_orders as (
 

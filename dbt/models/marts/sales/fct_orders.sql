@@ -1,16 +1,8 @@
 with
 
-orders as (
+orders as (select * from {{ ref('stg_orders') }}),
 
-    select * from {{ ref('stg_orders') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_products') }}
-
-),
+products as (select * from {{ ref('stg_products') }}),
 
 final as (
 
