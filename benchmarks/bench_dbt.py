@@ -122,6 +122,8 @@ def _synthetic_day(db_path: Path, day: date) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The benchmark as one script, in the order it prints its steps (module docstring): long
+    because each step is one dbt call with its own label, not because it branches."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument(
         "--duckdb",

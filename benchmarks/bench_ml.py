@@ -29,6 +29,8 @@ TARGET_SECONDS = 60.0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build (or copy) the input, then time the four tasks: one linear script, in the order it
+    prints (module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))

@@ -90,6 +90,8 @@ def _dbt(project: Path, workdir: Path, args: list[str]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The two-day build on fakesnow, step by step (one process: fakesnow patches it), then a
+    JSON summary on stdout for the pytest side."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--select", default=None, help="optional dbt --select for both days")

@@ -308,7 +308,8 @@ def _reexport(
 
 
 def build_days() -> tuple[Day, Day]:
-    """The two days of export files (deterministic)."""
+    """The two days of export files (deterministic). One function on purpose: each day's
+    files are listed in order, with the dirt each one carries next to it."""
     rng = random.Random(20261124)
     d1, d2 = Day(), Day()
     start = datetime.combine(DAY1 - timedelta(days=60), datetime.min.time())
