@@ -13,6 +13,9 @@ have all been loaded, or at 02:30 UTC at the latest. Not on every 15-minute tran
 2. **ml_scoring** — segments, fraud risk, churn, LTV into schema `ml`.
 3. **publish** — `fct_customer_value` with the ML columns.
 
+Deadline Alert: published by the Variable `c360_transform_deadline_utc` (default 06:00 UTC),
+else one e-mail to the on-call list; a task failing for good e-mails it too (README "Alerting").
+
 Marts, features, snapshot and `fct_customer_value` update Assets
 `x-c360://warehouse/<schema>/<model>`. Trigger with **as_of_date** (YYYY-MM-DD; default: the
 run's logical date), **full_refresh** and **enforce_freshness**.
@@ -30,6 +33,7 @@ from include.c360.transform.dag_parts import (
     DAG_ID,
     TransformConfig,
     build_transform,
+    deadline,
     params,
     schedule,
 )
@@ -46,5 +50,6 @@ with DAG(
     tags=["c360", "transform", "dbt", "ml"],
     default_args=config.default_args,
     params=params(),
+    deadline=deadline(),
 ) as dag:
     build_transform(config)

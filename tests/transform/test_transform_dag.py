@@ -427,6 +427,13 @@ def test_watcher_freshness_gate_excludes_stale_lineages(monkeypatch, tmp_path, w
     assert task.exclude == f"{producer.exclude} source:crm.customers+"
     assert ti.xcom[breach_xcom_key("customers")]["status"] == "error"
     assert ti.xcom[breach_xcom_key("orders")]["status"] == "warn"
+    # the breach (and its e-mail) names what is held back: customers' dbt lineage and the
+    # tasks that wait for every staging model; a warning holds nothing back
+    held = ti.xcom[breach_xcom_key("customers")]["held_back"]
+    assert {"stg_customers", "dim_customers", "fct_customer_value", "snap_customer_profile",
+            "ml_scoring", "publish"} <= set(held)
+    assert "stg_orders" not in held and "int_customer_rfm" in held
+    assert list(ti.xcom[breach_xcom_key("orders")]["held_back"]) == []
     # not enforced: reported, nothing excluded, the source's task passes as a warning
     ti, task = gate(False)
     assert task.exclude == producer.exclude

@@ -75,6 +75,7 @@ is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and report
 `on_error` Param while the good files load; with `fail`, every try of the run fails until the
 file is re-delivered corrected or its rejection is accepted (Param `resolve_failed`). A
 warehouse error fails the task (retried) and leaves the file in place.
+Late after `{src.load_deadline}` (Deadline Alert) or failed for good: e-mail to the on-call list.
 """  # noqa: E501
 
 

@@ -34,7 +34,7 @@ import functools
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from typing import Any
 from airflow.sdk import Asset, Param, TaskGroup, task
 
 from include.c360.config import settings
+from include.c360.dag_defaults import DEFAULT_ARGS, retry_delay
 from include.c360.ingest.assets import raw_assets
 from include.c360.ingest.config import DUCKDB_POOL
 from include.c360.sources import SOURCES
@@ -69,6 +70,9 @@ FULL_REFRESH = "{{ params.full_refresh }}"
 ASSET_URI_PREFIX = "x-c360://warehouse"
 EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
+
+
+ML_GROUP = "ml_scoring"
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,8 @@ class TransformConfig:
             target=settings().target,
             execution_mode=mode,
             retries=int(os.environ.get("C360_TRANSFORM_RETRIES", 2)),
-            retry_delay=timedelta(
-                seconds=float(os.environ.get("C360_TRANSFORM_RETRY_DELAY_SECONDS", 120))),
+            retry_delay=timedelta(seconds=float(os.environ.get(
+                "C360_TRANSFORM_RETRY_DELAY_SECONDS", retry_delay().total_seconds()))),
         )
 
     @property
@@ -131,8 +135,7 @@ class TransformConfig:
 
     @property
     def default_args(self) -> dict[str, Any]:
-        return {"owner": "data-platform", "retries": self.retries,
-                "retry_delay": self.retry_delay, "retry_exponential_backoff": True}
+        return {**DEFAULT_ARGS, "retries": self.retries, "retry_delay": self.retry_delay}
 
 
 def daily_source_assets() -> list[Asset]:
@@ -143,6 +146,14 @@ def daily_source_assets() -> list[Asset]:
     """
     assets = raw_assets()
     return [assets[s.name] for s in SOURCES if s.cron == DAILY_SOURCE_CRON]
+
+
+def deadline() -> Any:
+    """The run must have published the Customer 360 by ``c360_transform_deadline_utc``."""
+    from include.c360.alerts.deadlines import transform_deadline
+    from include.c360.sources import source
+
+    return transform_deadline([source(a.extra["source"]) for a in daily_source_assets()])
 
 
 def schedule() -> Any:
@@ -344,6 +355,9 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path, manifest: dict[
                     raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
                 # a retry would run `dbt source freshness`; a stale source stays stale
                 t.retries = 0
+                # it fails for a freshness error (the gate e-mailed it) or a failed producer
+                # (whose own failure e-mail says why): no second e-mail
+                t.on_failure_callback = []
     return group
 
 
@@ -482,7 +496,9 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
-    specs = specs_from_manifest(manifest)
+    # an enforced freshness error also holds back what waits for every staging model
+    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id))
+             for s in specs_from_manifest(manifest)]
 
     checks: dict[str, Any] = {}
     if cfg.execution_mode == "watcher":
@@ -501,7 +517,7 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     if cfg.execution_mode == "watcher":
         _start_sensors_in_triggerer(groups[WATCHER_BUILD.group_id])
     ml = ml_scoring_task_group(
-        group_id="ml_scoring", as_of=AS_OF, sequential=cfg.target == "duckdb",
+        group_id=ML_GROUP, as_of=AS_OF, sequential=cfg.target == "duckdb",
         pool=cfg.pool_args.get("pool"), retries=cfg.retries,
     )
 
@@ -517,4 +533,4 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
                     checks[parent_id] >> g.tasks_map[node_id]
     feeds_ml >> ml
     ml >> groups[PUBLISH.group_id]
-    return {"freshness": checks, **groups, "ml_scoring": ml}
+    return {"freshness": checks, **groups, ML_GROUP: ml}
