@@ -11,7 +11,8 @@ have all been loaded, or at 02:30 UTC at the latest. Not on every 15-minute tran
    build as it goes. A source past its error SLA fails its task and its lineage is not built;
    a failing test stops what is built from that model.
 2. **ml_scoring** — segments, fraud risk, churn, LTV into schema `ml`.
-3. **publish** — `fct_customer_value` with the ML columns.
+3. **publish** — `fct_customer_value` with the ML columns, and `fct_retention_alerts` (customers
+   whose churn probability newly crossed 0.7); **retention_digest** e-mails them.
 
 Deadline Alert: published by the Variable `c360_transform_deadline_utc` (default 06:00 UTC),
 else one e-mail to the on-call list; a task failing for good e-mails it too (README "Alerting").

@@ -20,6 +20,7 @@ from include.c360.alerts.deadlines import publication_deadline
 from include.c360.alerts.notifiers import (
     DeadlineMissedNotifier,
     FreshnessBreachNotifier,
+    RetentionDigestNotifier,
     TaskFailureNotifier,
 )
 from tests.alerts.smtp_sink import SmtpSink, smtp_connection
@@ -143,6 +144,30 @@ def test_freshness_mails_name_source_newest_load_thresholds_and_what_is_held_bac
     assert warning.subject == ("[c360] Freshness WARNING: source orders is 30.0 h old "
                                "(warn after 24 h)")
     assert "nothing is held back" in warning.html
+
+
+def test_retention_digest_lists_top_customers_and_attaches_all(smtp, tmp_path):
+    from include.c360.alerts.retention import write_csv
+
+    alerts = [{"customer_id": f"C{i}", "churn_probability": 0.9 - i / 100,
+               "previous_churn_probability": None if i == 0 else 0.5,
+               "customer_segment": "At Risk", "predicted_ltv": 100.0 - i,
+               "scored_at": datetime(2026, 11, 24)} for i in range(3)]
+    csv_path = write_csv(alerts, tmp_path / "alerts.csv")
+    message = messages.retention_digest(
+        scored_at=datetime(2026, 11, 24), threshold=0.7, alerts=alerts, top=2,
+        csv_path=str(csv_path), dag_id="c360_transform", run_id="r1", url="http://x/r1")
+    assert RetentionDigestNotifier(message).notify({}) is True
+    [mail] = smtp.wait_for(lambda m: True)
+    assert mail.recipients == ["retention@example.test"]
+    assert mail.subject == ("[c360] Retention: 3 customers newly above churn 0.7 (scoring of "
+                            "2026-11-24), $297.00 predicted LTV at risk")
+    assert "C0" in mail.html and "C1" in mail.html and "C2" not in mail.html
+    assert "the top 2 by predicted LTV" in mail.html and "new" in mail.html
+    [(name, content)] = mail.attachments().items()
+    assert name == "alerts.csv"
+    assert [line.split(",")[0] for line in content.strip().splitlines()] == [
+        "customer_id", "C0", "C1", "C2"]
 
 
 @pytest.mark.parametrize("way", ["sync", "async"])

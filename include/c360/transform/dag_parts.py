@@ -72,7 +72,10 @@ EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
 
+# the models built from the score tables, after ML scoring (the publish step)
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts")
 ML_GROUP = "ml_scoring"
+DIGEST_TASK = "retention_digest"
 
 
 @dataclass(frozen=True)
@@ -89,19 +92,20 @@ LAYERS: tuple[Layer, ...] = (
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
-          exclude=("fct_customer_value",), emits_assets=True),
+          exclude=AFTER_SCORING, emits_assets=True),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           emits_assets=True),
-    Layer("publish", ("fct_customer_value",),
-          "fct_customer_value with the ML scores (built after ml_scoring)", emits_assets=True),
+    Layer("publish", AFTER_SCORING,
+          "fct_customer_value with the ML scores and the retention alerts (after ml_scoring)",
+          emits_assets=True),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of
 # fct_customer_value, e.g. its relationships to dim_customers: they run with it in publish)
 WATCHER_BUILD = Layer("dbt", ("path:models", "path:snapshots"),
                       "One dbt build of every layer; a task group per dbt folder",
-                      exclude=("fct_customer_value+",), emits_assets=True)
+                      exclude=tuple(f"{m}+" for m in AFTER_SCORING), emits_assets=True)
 
 
 @dataclass(frozen=True)
@@ -497,7 +501,7 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     manifest_path = require_manifest()
     manifest = load_manifest()
     # an enforced freshness error also holds back what waits for every staging model
-    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id))
+    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK))
              for s in specs_from_manifest(manifest)]
 
     checks: dict[str, Any] = {}
@@ -533,4 +537,15 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
                     checks[parent_id] >> g.tasks_map[node_id]
     feeds_ml >> ml
     ml >> groups[PUBLISH.group_id]
-    return {"freshness": checks, **groups, ML_GROUP: ml}
+    digest = retention_digest_task(cfg)
+    groups[PUBLISH.group_id] >> digest
+    return {"freshness": checks, **groups, ML_GROUP: ml, DIGEST_TASK: digest}
+
+
+def retention_digest_task(cfg: TransformConfig) -> Any:
+    """E-mails the retention team the customers this run's scoring newly put at churn risk."""
+    from include.c360.alerts.retention import retention_digest
+
+    return task(task_id=DIGEST_TASK, **cfg.pool_args,
+                doc_md="E-mail: the rows of marts.fct_retention_alerts this run added.")(
+        retention_digest)(as_of=AS_OF)
