@@ -21,11 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
-import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,9 +31,9 @@ from typing import Any
 import pytest
 
 from scripts.local_airflow import free_port
+from tests.airflow_server import airflow_env, copy_warehouse, local_airflow
 from tests.alerts.smtp_sink import Mail, SmtpSink
 
-REPO = Path(__file__).resolve().parents[2]
 TRANSFORM = "c360_transform"
 ONCALL = "oncall@example.test"
 RETENTION = "retention@example.test"
@@ -104,44 +99,23 @@ class Platform:
 
 @pytest.fixture(scope="module")
 def platform(world, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    from scripts.airflow_client import AirflowClient
-
     root = tmp_path_factory.mktemp("alerting")
-    db = root / "warehouse" / "c360.duckdb"
-    db.parent.mkdir(parents=True)
-    shutil.copy(world.db_path, db)
+    db = copy_warehouse(world.db_path, root)
     (root / "landing").mkdir()
     sink = SmtpSink().start()
     port = free_port()
-    env = {**os.environ, "C360_AIRFLOW_HOME": str(root / "airflow_home"),
-           "C360_AIRFLOW_PORT": str(port), "C360_TARGET": "duckdb", "C360_DATA_DIR": str(root),
-           "C360_LANDING": str(root / "landing"), "C360_DUCKDB_PATH": str(db),
-           "C360_MODELS_DIR": str(root / "models"),
-           "AIRFLOW_CONN_DUCKDB_DEFAULT": json.dumps({"conn_type": "duckdb", "host": str(db)}),
-           "AIRFLOW_CONN_SMTP_DEFAULT": sink.connection(),
-           "AIRFLOW_VAR_C360_ONCALL_EMAILS": ONCALL,
-           "AIRFLOW_VAR_C360_RETENTION_EMAILS": RETENTION,
-           "C360_COSMOS_EXECUTION_MODE": "watcher",
-           # production retries for ingestion (2), seconds apart; the transform's runs fail fast
-           "C360_RETRY_DELAY_SECONDS": "1", "C360_TRANSFORM_RETRIES": "0",
-           # only the triggered runs: no cron run of any DAG next to them
-           "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-           "PYTHONPATH": str(REPO)}
+    env = airflow_env(
+        root, port, db, C360_LANDING=str(root / "landing"),
+        AIRFLOW_CONN_SMTP_DEFAULT=sink.connection(),
+        AIRFLOW_VAR_C360_ONCALL_EMAILS=ONCALL, AIRFLOW_VAR_C360_RETENTION_EMAILS=RETENTION,
+        # the ingestion DAGs keep their production retries (2), seconds apart
+        C360_RETRY_DELAY_SECONDS="1")
     env.pop("AIRFLOW_VAR_C360_TRANSFORM_DEADLINE_UTC", None)  # set through the API below
-    script = [sys.executable, str(REPO / "scripts" / "local_airflow.py")]
-    home = root / "airflow_home"
     try:
-        subprocess.run([*script, "start"], env=env, check=True, capture_output=True,
-                       timeout=240)
-        client = AirflowClient(base_url=f"http://127.0.0.1:{port}")
-        for dag_id in (TRANSFORM, "c360_ingest_orders"):
-            client.wait_for_dag(dag_id, timeout=180)
-        yield Platform(client, sink, db, root / "landing", port)
+        with local_airflow(env, (TRANSFORM, "c360_ingest_orders")) as client:
+            yield Platform(client, sink, db, root / "landing", port)
     finally:
-        subprocess.run([*script, "stop"], env=env, capture_output=True, timeout=120)
         sink.stop()
-        for log in sorted((home / "logs").glob("*.log")):
-            print(f"--- {log.name} (tail)\n" + "\n".join(log.read_text().splitlines()[-20:]))
 
 
 def _freshen(p: Platform, ages: dict[str, timedelta] | None = None) -> None:
@@ -334,18 +308,13 @@ def _zone(platform: Platform):
 def bad_file_run(platform: Platform, retention_transform: dict) -> dict:
     """orders: a good file and one with a bad quantity in row 3, on_error=fail (default)."""
     from include.c360.sources import source
-    from tests.ingest.exports import encode, rows_for, write_export
+    from tests.ingest.exports import write_bad_value, write_export
 
     dag_id, src = "c360_ingest_orders", source("orders")
     run_id, day = platform.trigger_ingestion(dag_id)
     zone = _zone(platform)
     good = write_export(zone, src, day - timedelta(days=1), 4, seed=8)
-    cols = rows_for(src, 5, day, seed=9)
-    cols["quantity"] = [str(v) for v in cols["quantity"]]
-    cols["quantity"][2] = "three"
-    bad = src.file_key(day)
-    with zone.open_writer(bad) as fh:
-        fh.write(encode(src, cols))
+    bad = write_bad_value(zone, src, day, 5, "quantity", 3, "three", seed=9)
     platform.client.unpause(dag_id)
     state = platform.wait(dag_id, run_id, timeout=300)
     return {"dag_id": dag_id, "run_id": run_id, "state": state, "good": good, "bad": bad,

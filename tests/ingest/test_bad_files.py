@@ -14,7 +14,7 @@ import pytest
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import IngestError, ingest
 from include.c360.sources import source
-from tests.ingest.exports import encode, rows_for, write_export
+from tests.ingest.exports import encode, rows_for, write_bad_value, write_export
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -192,25 +192,19 @@ def test_ndjson_drift_in_a_later_record_is_caught(drift, env, zone, wh):
 def _reject_one(zone, wh, run_id: str) -> tuple:
     src = source("orders")
     good = write_export(zone, src, GOOD_DAY, 5, seed=4)
-    cols = rows_for(src, 6, BAD_DAY, seed=5)
-    cols["quantity"] = [str(v) for v in cols["quantity"]]
-    cols["quantity"][2] = "three"
-    bad = src.file_key(BAD_DAY)
-    with zone.open_writer(bad) as fh:
-        fh.write(encode(src, cols))
+    bad = write_bad_value(zone, src, BAD_DAY, 6, "quantity", 3, "three", seed=5)
     with pytest.raises(IngestError, match="row 3, column 'quantity'"):
         ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1), run_id=run_id)
-    return src, good, bad, cols
+    return src, good, bad
 
 
 def test_a_corrected_file_delivered_again_resolves_the_run(env, zone, wh):
-    src, good, bad, cols = _reject_one(zone, wh, "run 1")
+    src, good, bad = _reject_one(zone, wh, "run 1")
     with pytest.raises(IngestError, match="still unresolved"):  # the automatic retry
         ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1),
                run_id="run 1")
-    cols["quantity"][2] = "3"
-    with zone.open_writer(bad) as fh:  # the source system re-exports it, fixed
-        fh.write(encode(src, cols))
+    # the source system re-exports it, fixed
+    assert write_bad_value(zone, src, BAD_DAY, 6, "quantity", 3, "3", seed=5) == bad
     r = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1), run_id="run 1")
     assert [x.key for x in r.loaded] == [bad] and r.unresolved == []
     assert wh.con.execute("select status from raw_meta.load_history where file_key = ? "
@@ -221,7 +215,7 @@ def test_a_corrected_file_delivered_again_resolves_the_run(env, zone, wh):
 def test_an_operator_accepts_a_rejection_and_the_run_passes(env, zone, wh):
     from include.c360.ingest.run import resolve_failed
 
-    src, good, bad, _ = _reject_one(zone, wh, "run 1")
+    src, good, bad = _reject_one(zone, wh, "run 1")
     with pytest.raises(ValueError, match="not unresolved rejected files"):
         resolve_failed(src, [good], wh, "ops run")  # a loaded file: a typo must not pass
     assert resolve_failed(src, [bad], wh, "ops run") == [bad]

@@ -19,7 +19,7 @@ from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import IngestError, ingest
 from include.c360.ingest.validate import WarehouseError
 from include.c360.sources import source
-from tests.ingest.exports import encode, rows_for, write_export
+from tests.ingest.exports import write_bad_value, write_export
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -120,12 +120,7 @@ def test_a_bad_file_is_still_the_files_fault(env, zone, wh):
     """Next to the warehouse classification: a value that does not convert is quarantined."""
     src = source("orders")
     good = write_export(zone, src, DAYS[0], 5)
-    cols = rows_for(src, 5, DAYS[1])
-    cols["total_amount"] = [str(v) for v in cols["total_amount"]]
-    cols["total_amount"][1] = "12,50"
-    bad = src.file_key(DAYS[1])
-    with zone.open_writer(bad) as fh:
-        fh.write(encode(src, cols))
+    bad = write_bad_value(zone, src, DAYS[1], 5, "total_amount", 2, "12,50")
     with pytest.raises(IngestError, match="row 2, column 'total_amount'"):
         ingest(src, *RUN, zone=zone, wh=wh, config=CFG, run_id="r1")
     assert zone.exists(QUARANTINE_PREFIX + bad) and zone.exists(good)

@@ -63,6 +63,10 @@ class AlertNotifier(SmtpNotifier):
                   error, message.subject)
         return False
 
+    def _sent(self, message: Message) -> bool:
+        log.info("%s e-mail sent to %s: %s", self.kind, ", ".join(self.to), message.subject)
+        return True
+
     def notify(self, context: Any) -> bool:  # type: ignore[override]
         message = self.compose(context)
         if message is None:
@@ -72,15 +76,14 @@ class AlertNotifier(SmtpNotifier):
                                  config.sender()):
                 return False
             super().notify(context)
+            return self._sent(message)
         except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
-            sent_to = ", ".join(self.to)
             self._clear()
-        log.info("%s e-mail sent to %s: %s", self.kind, sent_to, message.subject)
-        return True
 
     async def async_notify(self, context: Any) -> bool:  # type: ignore[override]
+        """The triggerer's path (Deadline Alerts): Variables are read off its event loop."""
         from asgiref.sync import sync_to_async
 
         message = self.compose(context)
@@ -91,13 +94,11 @@ class AlertNotifier(SmtpNotifier):
             if not self._address(message, to, await sync_to_async(config.sender)()):
                 return False
             await super().async_notify(context)
+            return self._sent(message)
         except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
-            sent_to = ", ".join(self.to)
             self._clear()
-        log.info("%s e-mail sent to %s: %s", self.kind, sent_to, message.subject)
-        return True
 
 
 class TaskFailureNotifier(AlertNotifier):
