@@ -184,7 +184,7 @@ class DuckDBWarehouse:
                 try:
                     results.update(self._load_batch(src, ready, truncate=truncate, run_id=run_id))
                 except duckdb.Error as e:
-                    if is_warehouse_error(e):
+                    if is_warehouse_error(e):  # no file's fault: do not retry them one by one
                         raise WarehouseError(src.name, ready[0][0].key, e) from e
                     if len(ready) == 1:
                         results[ready[0][0].key] = self._explain(src, *ready[0][::2], e)
@@ -255,6 +255,8 @@ class DuckDBWarehouse:
         import duckdb
 
         key = f.key
+        if is_warehouse_error(e):
+            raise WarehouseError(src.name, key, e) from e
         try:
             if src.file_format == "ndjson_gzip":
                 check_json_keys(src, key, path, self.con)  # raises naming row and key
