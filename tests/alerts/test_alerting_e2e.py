@@ -258,7 +258,7 @@ def test_a_scoring_over_the_threshold_gives_one_digest_listing_exactly_them(
     assert rows[0]["customer_id"] in digest.html
     # the table holds them for this scoring; the baseline scoring alerted no one
     table = platform.sql("select customer_id, scored_at::date::varchar "
-                         "from marts.fct_retention_alerts")
+                         "from alerts.fct_retention_alerts")
     assert {c for c, d in table if d == AS_OF} == crossed
     assert {d for _, d in table} == {AS_OF}
 

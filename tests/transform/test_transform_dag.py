@@ -317,10 +317,11 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     assert producer.exclude == "fct_customer_value+ fct_retention_alerts+ " + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))
-    # the ML score tables' sources have no SLA, hence no task; their staging views have
+    # the ML score tables' sources have no SLA, hence no task; their (ephemeral) staging
+    # models are the lineage's EmptyOperators
     ml_group = {t.split(".")[-1] for t in groups["dbt.models.staging.ml"].children}
-    assert ml_group == {"stg_ml_customer_churn_scores", "stg_ml_customer_segments",
-                        "stg_ml_customer_ltv_scores"}
+    assert ml_group == {f"stg_ml_customer_{t}_run" for t in ("churn_scores", "segments",
+                                                             "ltv_scores")}
     assert producer.vars == {"as_of_date": "{{ params.as_of_date or ((dag_run.logical_date or "
                                            "dag_run.run_after) | ds) }}"}
     assert producer.full_refresh == "{{ params.full_refresh }}"
@@ -396,7 +397,7 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
         "publish.fct_customer_value_model_build": [
             "x-c360://warehouse/marts/fct_customer_value"],
         "publish.fct_retention_alerts_model_build": [
-            "x-c360://warehouse/marts/fct_retention_alerts"],
+            "x-c360://warehouse/alerts/fct_retention_alerts"],
     }
 
 

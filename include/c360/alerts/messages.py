@@ -155,7 +155,7 @@ def retention_digest(*, scored_at: datetime | str, threshold: float,
             for a in alerts[:top]]
     header = ("customer", "churn probability", "previous", "segment", "predicted LTV")
     shown = f"the top {len(rows)} by predicted LTV" if len(rows) < len(alerts) else "all of them"
-    note = (f"Above: {shown}. The full list is attached (CSV) and in marts.fct_retention_alerts. "
+    note = (f"Above: {shown}. The full list is attached (CSV) and in alerts.fct_retention_alerts. "
             "'previous' is the probability of the scoring before ('new' = not scored then).")
     return Message(subject, _body(lead, facts, table=(header, rows), note=note,
                                   link=("the run in Airflow", url)),

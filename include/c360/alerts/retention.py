@@ -1,6 +1,6 @@
 """The retention digest: after each publication, e-mail the customers the run newly alerted.
 
-The rule (who is alerted) is dbt's, ``marts.fct_retention_alerts``; this task only reads the
+The rule (who is alerted) is dbt's, ``alerts.fct_retention_alerts``; this task only reads the
 rows of this run's scoring that its own build added (``detected_at`` during this DAG run) and
 mails them to ``c360_retention_emails``: how many, their value at risk (sum of predicted LTV),
 the top ones by predicted LTV in the body and every one of them in an attached CSV. A run that
@@ -21,7 +21,7 @@ from include.c360.alerts import config, messages
 
 log = logging.getLogger(__name__)
 
-ALERTS_TABLE = "marts.fct_retention_alerts"
+ALERTS_TABLE = "alerts.fct_retention_alerts"
 TOP = 20
 
 

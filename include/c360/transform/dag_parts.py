@@ -547,5 +547,5 @@ def retention_digest_task(cfg: TransformConfig) -> Any:
     from include.c360.alerts.retention import retention_digest
 
     return task(task_id=DIGEST_TASK, **cfg.pool_args,
-                doc_md="E-mail: the rows of marts.fct_retention_alerts this run added.")(
+                doc_md="E-mail: the rows of alerts.fct_retention_alerts this run added.")(
         retention_digest)(as_of=AS_OF)
