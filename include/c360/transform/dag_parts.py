@@ -24,7 +24,8 @@ On DuckDB every task that opens the warehouse file takes the one-slot pool
 ``duckdb_warehouse`` (single writer); on Snowflake nothing is serialised. The intermediate
 layer is ephemeral: Cosmos renders its models as EmptyOperators (no dbt call) so analysts still
 see the lineage. ``publish`` builds ``fct_customer_value`` after scoring (the cycle features ->
-ML -> customer value is broken there; see dbt/README.md).
+ML -> customer value is broken there; see dbt/README.md) and ``fct_retention_alerts``, whose new
+rows ``retention_digest`` e-mails.
 """
 
 from __future__ import annotations
