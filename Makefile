@@ -2,6 +2,7 @@
 #   make demo          run the platform end to end on the embedded default (DuckDB + local folder)
 #   make test          lint + every test (what .ci/run calls)
 #   make airflow       start a local Airflow (UI on http://localhost:8080), `make airflow-stop` stops it
+#   make smtp          a local SMTP server on 127.0.0.1:1025 that prints every alert e-mail
 # Each target creates the environments it needs when missing and is quick when they exist.
 
 SHELL := /bin/bash
@@ -13,8 +14,8 @@ export PYTHONPATH := $(CURDIR)
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint airflow airflow-stop airflow-status venv dbt-venv lock clean-data generate \
-	dbt-manifest
+.PHONY: demo test lint airflow airflow-stop airflow-status smtp venv dbt-venv lock clean-data \
+	generate dbt-manifest
 
 venv: $(VENV)/.installed
 dbt-venv: $(DBT_VENV)/.installed
@@ -41,7 +42,7 @@ dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
 # offline jinja templater with stand-ins for the project's macros, a few seconds)
 lint: venv dbt-venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff check --select AIR --preview dags include
+	$(VENV)/bin/ruff check --select AIR --preview dags include plugins
 	$(DBT_VENV)/bin/sqlfluff lint dbt/models dbt/snapshots
 
 test: venv dbt-venv dbt-manifest lint
@@ -58,6 +59,10 @@ airflow-stop:
 
 airflow-status: venv
 	$(PY) scripts/local_airflow.py status
+
+# A local SMTP server where smtp_default (airflow_settings.yaml) sends the alerts: prints each one.
+smtp: venv
+	$(PY) -m aiosmtpd -n -l 127.0.0.1:1025
 
 # The seven source systems' exports into data/landing without Airflow (SCALE=1.0 = spec volumes).
 SCALE ?= 1.0

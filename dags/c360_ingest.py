@@ -4,13 +4,15 @@
 `c360_ingest_<source>` for each of `include/c360/sources.py:SOURCES`, on the source's cron.
 Each run loads its data interval's landing partitions into `raw.<source>` with COPY INTO
 semantics (load history: a file loads once; bad files quarantined) and updates the RAW
-table's Asset. The logic lives in `include/c360/ingest/`.
+table's Asset. A Deadline Alert (the source's `load_deadline`) and the failure e-mail tell the
+on-call list when a run is late or fails. The logic lives in `include/c360/ingest/`.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule, task
 
+from include.c360.alerts.deadlines import ingest_deadline
 from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE
 from include.c360.ingest import tasks
 from include.c360.ingest.assets import raw_asset
@@ -30,6 +32,8 @@ for src in SOURCES:
         tags=["c360", "ingestion", src.load_strategy, src.name],
         default_args=DEFAULT_ARGS,
         params=ingest_params(),
+        # done within the registry's load deadline after it is due, or the on-call hears of it
+        deadline=ingest_deadline(src),
     ) as dag:
         check = task(task_id="check_landing")(tasks.check_landing)
         load = task(

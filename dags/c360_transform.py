@@ -11,7 +11,11 @@ have all been loaded, or at 02:30 UTC at the latest. Not on every 15-minute tran
    build as it goes. A source past its error SLA fails its task and its lineage is not built;
    a failing test stops what is built from that model.
 2. **ml_scoring** — segments, fraud risk, churn, LTV into schema `ml`.
-3. **publish** — `fct_customer_value` with the ML columns.
+3. **publish** — `fct_customer_value` with the ML columns, and `fct_retention_alerts` (customers
+   whose churn probability newly crossed 0.7); **retention_digest** e-mails them.
+
+Deadline Alert: published by the Variable `c360_transform_deadline_utc` (default 06:00 UTC),
+else one e-mail to the on-call list; a task failing for good e-mails it too (README "Alerting").
 
 Marts, features, snapshot and `fct_customer_value` update Assets
 `x-c360://warehouse/<schema>/<model>`. Trigger with **as_of_date** (YYYY-MM-DD; default: the
@@ -30,6 +34,7 @@ from include.c360.transform.dag_parts import (
     DAG_ID,
     TransformConfig,
     build_transform,
+    deadline,
     params,
     schedule,
 )
@@ -46,5 +51,6 @@ with DAG(
     tags=["c360", "transform", "dbt", "ml"],
     default_args=config.default_args,
     params=params(),
+    deadline=deadline(),
 ) as dag:
     build_transform(config)

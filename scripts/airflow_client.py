@@ -63,6 +63,16 @@ class AirflowClient:
                     raise
             time.sleep(2)
 
+    def set_variable(self, key: str, value: str) -> None:
+        """Create or update an Airflow Variable."""
+        try:
+            self._request("PATCH", f"/api/v2/variables/{urllib.request.quote(key, safe='')}",
+                          {"key": key, "value": value})
+        except AirflowApiError as exc:
+            if "HTTP 404" not in str(exc):
+                raise
+            self._request("POST", "/api/v2/variables", {"key": key, "value": value})
+
     def unpause(self, dag_id: str) -> None:
         self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
 

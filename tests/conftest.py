@@ -31,7 +31,9 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 
 # --- running whole DAGs with dag.test() --------------------------------------------------------
 import json  # noqa: E402
+import shutil  # noqa: E402
 import subprocess  # noqa: E402
+from datetime import date  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -79,3 +81,26 @@ def run_dags(migrated_airflow_home):
         return results
 
     return run
+
+
+# --- one small platform world per session (transform and alerting tests) ---------------------
+# The world (generator at scale 0.003 -> landing folder -> the ingestion code's loads into a
+# DuckDB file) is built once; each test that changes it works on its own copy of the file.
+AS_OF = date(2026, 11, 24)
+SCALE = 0.003
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Path:
+    from tests.transform.world import ensure_manifest
+
+    return ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory, manifest: Path):
+    from tests.transform.world import build_world
+
+    w = build_world(tmp_path_factory.mktemp("tx_world"), SCALE, AS_OF)
+    shutil.rmtree(w.landing)  # loaded; the DAG does not read the landing zone
+    return w

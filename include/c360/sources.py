@@ -13,6 +13,10 @@ from datetime import date, datetime, timedelta
 
 from include.c360.catalog import Column, model
 
+# An ingestion run must finish within the slack its warn SLA leaves after one cadence, but never
+# in less than this (the daily sources' warn threshold equals their cadence: no slack at all).
+LOAD_DEADLINE_FLOOR = timedelta(hours=1)
+
 # Columns the loader adds to every RAW table (COPY INTO metadata).
 LOAD_METADATA_COLUMNS: tuple[Column, ...] = (
     Column("_loaded_at", "timestamp", None, "When the loader inserted the row (UTC)."),
@@ -79,6 +83,23 @@ class Source:
         return self.load_strategy == "snowpipe"
 
     @property
+    def cadence(self) -> timedelta:
+        """Time between two ingestion runs, from the cron (e.g. 15 min, 1 h, 1 day, 7 days)."""
+        return _cron_cadence(self.cron)
+
+    @property
+    def load_deadline(self) -> timedelta:
+        """How long after it is due an ingestion run may take before it misses its SLA.
+
+        The slack the warn threshold leaves after one cadence (``warn - cadence``: the data must
+        be loaded before the next consumer would see it stale), at least ``LOAD_DEADLINE_FLOOR``
+        and at most one cadence (the next run is due then). customers/orders/campaigns/support
+        tickets 1 h, transactions 15 min, events 1 h, products 1 day.
+        """
+        slack = max(self.freshness_warn - self.cadence, LOAD_DEADLINE_FLOOR)
+        return min(self.cadence, slack)
+
+    @property
     def freshness_warn(self) -> timedelta:
         return timedelta(hours=self.warn_after_hours)
 
@@ -103,6 +124,15 @@ SOURCES: tuple[Source, ...] = (
     Source("support_tickets", "stg_support_tickets", "ticket_id", "csv_gzip", "day",
            "0 2 * * *", 24, None, "append", "created_at"),
 )
+
+
+def _cron_cadence(cron: str) -> timedelta:
+    from croniter import croniter  # an Airflow dependency; only needed when asked
+
+    ticks = croniter(cron, datetime(2026, 1, 1))
+    first = ticks.get_next(datetime)
+    return ticks.get_next(datetime) - first
+
 
 SOURCES_BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 

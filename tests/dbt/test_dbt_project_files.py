@@ -111,6 +111,17 @@ def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:
                     assert var in project_vars, (path.name, where, var)
 
 
+def _materialized(sql: Path) -> str | None:
+    """The folder-level ``+materialized`` of dbt_project.yml that applies to a model file."""
+    config = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["models"]
+    node = config[next(iter(config))]
+    found = node.get("+materialized")
+    for part in sql.relative_to(DBT_PROJECT / "models").parent.parts:
+        node = node.get(part) or {}
+        found = node.get("+materialized", found)
+    return found
+
+
 def test_every_model_file_is_documented_and_its_primary_key_tested() -> None:
     models = _dbt_models()
     for sql in (DBT_PROJECT / "models").rglob("*.sql"):
@@ -119,8 +130,8 @@ def test_every_model_file_is_documented_and_its_primary_key_tested() -> None:
         assert doc.get("description") and all(c.get("description") for c in doc["columns"]), (
             sql.stem
         )
-        if sql.parent.parent.name == "intermediate":
-            continue  # ephemeral: no relation to test; covered by unit tests
+        if _materialized(sql) == "ephemeral":
+            continue  # no relation to test; covered by unit tests
         assert _key_columns_tested(doc), sql.stem
 
 
@@ -130,15 +141,13 @@ def _test_names(tests: list) -> set[str]:
 
 def _key_columns_tested(doc: dict) -> bool:
     """The primary key (the first column) is unique and not null; or, for a model whose grain
-    is several columns, a model-level ``unique`` test of their combination plus not_null on
-    each of them."""
+    is several columns, a model-level ``unique_combination`` of them plus not_null on each."""
     columns = {c["name"]: c for c in doc["columns"]}
     if {"unique", "not_null"} <= _test_names(doc["columns"][0].get("data_tests", [])):
         return True
     for test in doc.get("data_tests", []):
-        if isinstance(test, dict) and "unique" in test:
-            key = test["unique"]["column_name"]
-            parts = [p for p in re.findall(r"[a-z_]+", key) if p in columns]
+        if isinstance(test, dict) and "unique_combination" in test:
+            parts = test["unique_combination"]["arguments"]["combination_of_columns"]
             return len(parts) > 1 and all(
                 "not_null" in _test_names(columns[p].get("data_tests", [])) for p in parts)
     return False

@@ -82,3 +82,13 @@ def write_export(zone: LandingZone, src: Source, day: date, n: int, *, hour: int
     with zone.open_writer(key) as fh:
         fh.write(data)
     return key
+
+
+def write_bad_value(zone: LandingZone, src: Source, day: date, n: int, column: str, row: int,
+                    value: str, seed: int = 0) -> str:
+    """An export of ``n`` rows whose ``column`` holds the text ``value`` in record ``row``
+    (1-based) and valid values elsewhere; returns its key."""
+    cols = rows_for(src, n, day, seed)
+    cols[column] = [str(v) for v in cols[column]]
+    cols[column][row - 1] = value
+    return write_export(zone, src, day, n, cols=cols)

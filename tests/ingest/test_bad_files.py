@@ -14,7 +14,7 @@ import pytest
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import IngestError, ingest
 from include.c360.sources import source
-from tests.ingest.exports import encode, rows_for, write_export
+from tests.ingest.exports import encode, rows_for, write_bad_value, write_export
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -99,9 +99,17 @@ def test_bad_file_is_quarantined_and_good_file_loads(name, kind, on_error, env, 
         assert "empty" in err_msg
     if kind == "renamed_column":
         assert "renamed" in err_msg
-    # the next run does not trip over it again (it is no longer in the partition)
-    again = ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
-    assert again.errors == [] and again.loaded == []
+    # a retry of the same run (the file no longer in the partition) still fails over it under
+    # on_error=fail, naming file, row and column; a run that did not reject it is not held up
+    if on_error == "fail":
+        with pytest.raises(IngestError) as retry:
+            ingest(src, *RUN, zone=zone, wh=wh, config=cfg)
+        assert bad_key in str(retry.value) and "still unresolved" in str(retry.value)
+        assert err_msg in str(retry.value)
+    else:
+        assert ingest(src, *RUN, zone=zone, wh=wh, config=cfg).unresolved[0].key == bad_key
+    again = ingest(src, *RUN, zone=zone, wh=wh, config=cfg, run_id="another run")
+    assert again.errors == [] and again.loaded == [] and again.unresolved == []
 
 
 def test_error_message_names_file_row_and_column_for_a_bad_csv_value(env, zone, wh):
@@ -179,3 +187,47 @@ def test_ndjson_drift_in_a_later_record_is_caught(drift, env, zone, wh):
     assert (err.key, err.row, err.column) == (key, 6, "browser" if drift == "missing"
                                               else "referrer")
     assert wh.con.execute("select count(*) from raw.events").fetchone()[0] == 4
+
+
+def _reject_one(zone, wh, run_id: str) -> tuple:
+    src = source("orders")
+    good = write_export(zone, src, GOOD_DAY, 5, seed=4)
+    bad = write_bad_value(zone, src, BAD_DAY, 6, "quantity", 3, "three", seed=5)
+    with pytest.raises(IngestError, match="row 3, column 'quantity'"):
+        ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1), run_id=run_id)
+    return src, good, bad
+
+
+def test_a_corrected_file_delivered_again_resolves_the_run(env, zone, wh):
+    src, good, bad = _reject_one(zone, wh, "run 1")
+    with pytest.raises(IngestError, match="still unresolved"):  # the automatic retry
+        ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1),
+               run_id="run 1")
+    # the source system re-exports it, fixed
+    assert write_bad_value(zone, src, BAD_DAY, 6, "quantity", 3, "3", seed=5) == bad
+    r = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1), run_id="run 1")
+    assert [x.key for x in r.loaded] == [bad] and r.unresolved == []
+    assert wh.con.execute("select status from raw_meta.load_history where file_key = ? "
+                          "order by finished_at", [bad]).fetchall() == [("FAILED",), ("LOADED",)]
+    assert wh.unresolved_failures(src) == []
+
+
+def test_an_operator_accepts_a_rejection_and_the_run_passes(env, zone, wh):
+    from include.c360.ingest.run import resolve_failed
+
+    src, good, bad = _reject_one(zone, wh, "run 1")
+    with pytest.raises(ValueError, match="not unresolved rejected files"):
+        resolve_failed(src, [good], wh, "ops run")  # a loaded file: a typo must not pass
+    assert resolve_failed(src, [bad], wh, "ops run") == [bad]
+    rows = wh.con.execute("select status, run_id, error_row, error_column, error_message, "
+                          "quarantine_key from raw_meta.load_history where file_key = ? "
+                          "order by finished_at", [bad]).fetchall()
+    assert [r[:4] for r in rows] == [("FAILED", "run 1", 3, "quantity"),
+                                     ("RESOLVED", "ops run", 3, "quantity")]
+    assert "accepted by run ops run" in rows[1][4] and rows[1][5] == QUARANTINE_PREFIX + bad
+    # the failed run, cleared: passes; nothing of the file loaded, it stays in quarantine
+    r = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=1), run_id="run 1")
+    assert r.errors == [] and r.unresolved == []
+    assert wh.con.execute("select count(*) from raw.orders where _source_file = ?",
+                          [bad]).fetchone()[0] == 0
+    assert zone.exists(QUARANTINE_PREFIX + bad)

@@ -249,14 +249,85 @@ def test_snowpipe_check_records_loads_and_quarantines_rejected_files(snow, zone,
                         if "pipe_status" in sql else real_first(sql, *a, **k))
     monkeypatch.setattr(wh.hook, "get_records", lambda sql, *a, **k: history
                         if "copy_history" in sql else real_records(sql, *a, **k))
-    with pytest.raises(IngestError, match="Snowpipe rejected 1 file"):
+    with pytest.raises(IngestError, match="(?s)1 bad file.*Snowpipe rejected file"):
         check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
                        config=wh.config, grace=timedelta(hours=1))
     assert zone.exists(QUARANTINE_PREFIX + rejected) and zone.exists(pending)
     rows = {tuple(r) for r in real_records(
         "select file_key, status from C360.raw_meta.load_history")}
     assert rows == {(loaded, "LOADED"), (rejected, "FAILED")}
+    # the retry: the rejected file is in quarantine now, the run still fails over it
+    with pytest.raises(IngestError, match="still unresolved") as retry:
+        check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
+                       config=wh.config, grace=timedelta(hours=1))
+    assert rejected in str(retry.value)
     state["executionState"] = "STOPPED_STAGE_DROPPED"
     with pytest.raises(IngestError, match="not RUNNING"):
         check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
                        config=wh.config)
+
+
+@pytest.mark.parametrize(("error", "errno", "sqlstate", "content"), [
+    ("ProgrammingError", 100038, "22018", True),   # Numeric value 'abc' is not recognized
+    ("ProgrammingError", 100080, "22000", True),   # number of columns in file does not match
+    ("ProgrammingError", 100183, None, True),      # error parsing JSON
+    ("ProgrammingError", 3001, "42501", False),    # insufficient privileges (revoked grant)
+    ("ProgrammingError", 2003, "42S02", False),    # table or stage does not exist
+    ("ProgrammingError", 606, "57P03", False),     # no active warehouse / suspended
+    ("ProgrammingError", 630, "57014", False),     # statement timeout
+    ("OperationalError", 250001, None, False),     # could not connect
+    ("DatabaseError", 390114, "08001", False),     # authentication token expired
+    ("InterfaceError", None, None, False),         # connection closed
+])
+def test_snowflake_errors_are_content_or_warehouse(error, errno, sqlstate, content):
+    """Only data errors (SQLSTATE class 22, codes 100xxx) quarantine a file; the rest fail the
+    task and leave the file (real connector exception classes)."""
+    from snowflake.connector import errors
+
+    from include.c360.ingest.snowflake_loader import is_content_error
+
+    exc = getattr(errors, error)(msg="message", errno=errno, sqlstate=sqlstate)
+    assert is_content_error(exc) is content
+
+
+def test_copy_into_a_missing_table_is_a_warehouse_error_not_a_bad_file(snow, zone):
+    """The COPY fails for the warehouse's reason (a dropped RAW table): the file stays,
+    unloaded, not quarantined, not in the load history; fixed, the retry loads it."""
+    from include.c360.ingest.validate import WarehouseError
+
+    wh = _warehouse(snow)
+    wh.setup()
+    src = source("campaigns")
+    key = write_export(zone, src, date(2026, 11, 24), 6)
+    wh.hook.run("drop table C360.raw.campaigns")
+    with pytest.raises(WarehouseError, match="not at fault") as exc:
+        ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1")
+    assert key in str(exc.value)
+    assert zone.exists(key) and not zone.exists(QUARANTINE_PREFIX + key)
+    assert wh.hook.get_first("select count(*) from C360.raw_meta.load_history")[0] == 0
+    wh.setup()
+    r = ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1")
+    assert [(x.key, x.rows) for x in r.loaded] == [(key, 6)]
+
+
+def test_unresolved_failures_and_resolution_on_snowflake(snow, zone):
+    """The load-history state of a rejected file, with the production SQL."""
+    from include.c360.ingest.run import resolve_failed
+
+    wh = _warehouse(snow)
+    wh.setup()
+    src = source("campaigns")
+    cols = rows_for(src, 5, date(2026, 11, 24))
+    cols["channel_name"] = cols.pop("channel")
+    bad = src.file_key(date(2026, 11, 24))
+    with zone.open_writer(bad) as fh:
+        fh.write(encode(src, cols))
+    with pytest.raises(IngestError, match="column 'channel'"):
+        ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1")
+    with pytest.raises(IngestError, match="still unresolved"):  # its retry
+        ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1")
+    assert [f.key for f in wh.unresolved_failures(src, "r1")] == [bad]
+    assert wh.unresolved_failures(src, "other run") == []
+    resolve_failed(src, [bad], wh, "ops")
+    assert wh.unresolved_failures(src) == []
+    assert ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1").unresolved == []

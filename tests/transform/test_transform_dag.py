@@ -311,14 +311,17 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     producers = [t for t in watcher_dag.tasks if isinstance(t, DbtProducerWatcherOperator)]
     assert [p.task_id for p in producers] == [PRODUCER]
     producer = producers[0]
-    # every layer but the publication in one dbt build; fct_customer_value (and its tests)
-    # after scoring, by its own dbt call
+    # every layer but the publication in one dbt build; fct_customer_value and
+    # fct_retention_alerts (and their tests) after scoring, by their own dbt call
     assert producer.select == "path:models path:snapshots"
-    assert producer.exclude == "fct_customer_value+ " + " ".join(
+    assert producer.exclude == "fct_customer_value+ fct_retention_alerts+ " + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))
-    # no empty folder group (the ML score tables' sources have no SLA, hence no task)
-    assert "dbt.models.staging.ml" not in groups
+    # the ML score tables' sources have no SLA, hence no task; their (ephemeral) staging
+    # models are the lineage's EmptyOperators
+    ml_group = {t.split(".")[-1] for t in groups["dbt.models.staging.ml"].children}
+    assert ml_group == {f"stg_ml_customer_{t}_run" for t in ("churn_scores", "segments",
+                                                             "ltv_scores")}
     assert producer.vars == {"as_of_date": "{{ params.as_of_date or ((dag_run.logical_date or "
                                            "dag_run.run_after) | ds) }}"}
     assert producer.full_refresh == "{{ params.full_refresh }}"
@@ -327,6 +330,7 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     from include.c360.ml.tasks import TASKS
 
     assert pooled == {PRODUCER, "publish.fct_customer_value_model_build",
+                      "publish.fct_retention_alerts_model_build", "retention_digest",
                       *(f"ml_scoring.{t}" for t, _ in TASKS)}
     # a model's test sensor waits for the tests defined on that model only (a relationships
     # test belongs to the model it is defined on; fct_customer_value's are not in this build)
@@ -394,6 +398,8 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/snapshots/snap_customer_profile"],
         "publish.fct_customer_value_model_build": [
             "x-c360://warehouse/marts/fct_customer_value"],
+        "publish.fct_retention_alerts_model_build": [
+            "x-c360://warehouse/alerts/fct_retention_alerts"],
     }
 
 
@@ -429,6 +435,13 @@ def test_watcher_freshness_gate_excludes_stale_lineages(monkeypatch, tmp_path, w
     assert task.exclude == f"{producer.exclude} source:crm.customers+"
     assert ti.xcom[breach_xcom_key("customers")]["status"] == "error"
     assert ti.xcom[breach_xcom_key("orders")]["status"] == "warn"
+    # the breach (and its e-mail) names what is held back: customers' dbt lineage and the
+    # tasks that wait for every staging model; a warning holds nothing back
+    held = ti.xcom[breach_xcom_key("customers")]["held_back"]
+    assert {"stg_customers", "dim_customers", "fct_customer_value", "snap_customer_profile",
+            "ml_scoring", "publish", "retention_digest"} <= set(held)
+    assert "stg_orders" not in held and "int_customer_rfm" in held
+    assert list(ti.xcom[breach_xcom_key("orders")]["held_back"]) == []
     # not enforced: reported, nothing excluded, the source's task passes as a warning
     ti, task = gate(False)
     assert task.exclude == producer.exclude

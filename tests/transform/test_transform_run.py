@@ -95,11 +95,12 @@ def test_failing_dbt_test_stops_everything_built_from_it(runs):
     assert result["state"] == "failed"
     assert tasks["staging.stg_customers_model_build"] == "failed"
     downstream = [t for t in tasks if t.split(".")[0] in
-                  {"marts", "features", "ml_scoring", "publish", "snapshot"}]
+                  {"marts", "features", "ml_scoring", "publish", "snapshot", "retention_digest"}]
     from include.c360.ml.tasks import TASKS
 
-    # 4 marts, 3 features, the scoring tasks, publication, snapshot
-    assert len(downstream) == 9 + len(TASKS)
+    # 4 marts, 3 features, the scoring tasks, publication and retention alerts, their digest,
+    # snapshot
+    assert len(downstream) == 11 + len(TASKS)
     assert {t: tasks[t] for t in downstream if tasks[t] not in ("upstream_failed", "None")} == {}
     # other lineages were not stopped by it
     assert tasks["staging.stg_products_model_build"] == "success"

@@ -5,8 +5,10 @@ part: it is skipped whole (Snowflake's ``SKIP_FILE``), recorded in the load hist
 error naming file, row and column, and moved to ``_quarantine/<key>`` in the landing zone.
 The good files of the same batch always load. Then:
 
-* ``fail`` (default): the task fails *after* loading the good files, so someone looks at it
-  (the next run does not retry the quarantined file; a re-delivered file is loaded).
+* ``fail`` (default): the task fails *after* loading the good files, so someone looks at it,
+  and every later try of that run fails too while a file it rejected is unresolved: until a
+  corrected file is re-delivered under the same key (it loads: LOADED) or an operator accepts
+  the rejection (Param ``resolve_failed``: RESOLVED). Other runs are not held up by it.
 * ``continue``: the task succeeds and logs a warning per bad file (warn-only).
 
 Changed-file policy (``C360_INGEST_ON_CHANGED_FILE`` / Param ``on_changed_file``): a file
@@ -35,10 +37,13 @@ QUARANTINE_PREFIX = "_quarantine/"
 ON_ERROR_CHOICES = ("fail", "continue")
 ON_CHANGED_CHOICES = ("reload", "reject")
 
-# load-history statuses
+# load-history statuses (one row per event of a file, kept forever; a file's latest row is its
+# state): LOADED = in RAW; FAILED / REJECTED_CHANGED = rejected and quarantined, unresolved;
+# RESOLVED = an operator accepted the rejection (Param resolve_failed): nothing of it loads
 LOADED = "LOADED"
 FAILED = "FAILED"
 REJECTED_CHANGED = "REJECTED_CHANGED"
+RESOLVED = "RESOLVED"
 
 
 @dataclass(frozen=True)

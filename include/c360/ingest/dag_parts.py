@@ -26,6 +26,11 @@ def ingest_params() -> dict[str, Param]:
                                  description="A loaded file re-delivered with new content: "
                                              "'reload' replaces its rows, 'reject' quarantines "
                                              "it."),
+        "resolve_failed": Param([], type="array", items={"type": "string"},
+                                description="Operator action: landing keys of rejected files "
+                                            "whose rejection you accept (nothing of them "
+                                            "loads; recorded as RESOLVED); then clear the run "
+                                            "that rejected them and it succeeds."),
         "lookback_days": Param(2, type="integer", minimum=0, maximum=3650,
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
@@ -67,7 +72,10 @@ def doc_for(src: Source) -> str:
 Loads every file of the data interval's partitions (plus `lookback_days` for late files) that
 the load history does not already have; a re-run or backfill loads nothing twice. A bad file
 is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and reported per the
-`on_error` Param while the good files load.
+`on_error` Param while the good files load; with `fail`, every try of the run fails until the
+file is re-delivered corrected or its rejection is accepted (Param `resolve_failed`). A
+warehouse error fails the task (retried) and leaves the file in place.
+Late after `{src.load_deadline}` (Deadline Alert) or failed for good: e-mail to the on-call list.
 """  # noqa: E501
 
 

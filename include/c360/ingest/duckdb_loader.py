@@ -16,15 +16,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from include.c360.ingest.base import FileMeta, LoadedFile, LoadResult, new_load_id, utcnow
-from include.c360.ingest.config import LOADED, IngestConfig
+from include.c360.ingest.base import (
+    FailedFile,
+    FileMeta,
+    LoadedFile,
+    LoadResult,
+    failed_file,
+    new_load_id,
+    utcnow,
+)
+from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
 from include.c360.ingest.sql import render, split_statements
 from include.c360.ingest.validate import (
     FileError,
+    WarehouseError,
     _first_line,
+    check_gzip_stream,
     check_json_keys,
     diagnose,
     diagnose_unreadable,
+    is_warehouse_error,
     precheck,
 )
 from include.c360.landing import LandingZone
@@ -108,15 +119,30 @@ class DuckDBWarehouse:
 
     def record_failure(self, src: Source, f: FileMeta, err: FileError, *, status: str,
                        quarantine_key: str | None, run_id: str) -> None:
+        self._append_history(self._history_row(
+            src, f, status=status, load_id=new_load_id(), run_id=run_id, started=utcnow(),
+            err=err, quarantine_key=quarantine_key))
+
+    def _append_history(self, row: tuple) -> None:
         self.con.execute("begin")
         try:
-            self._insert_history([self._history_row(
-                src, f, status=status, load_id=new_load_id(), run_id=run_id, started=utcnow(),
-                err=err, quarantine_key=quarantine_key)])
+            self._insert_history([row])
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")
             raise
+
+    def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
+        rows = self.con.execute(self._render("unresolved_failures"),
+                                {"source": src.name, "run_id": run_id}).fetchall()
+        return [failed_file(r) for r in rows]
+
+    def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
+                          run_id: str) -> None:
+        err = FileError(failed.key, note, failed.error_row, failed.error_column)
+        self._append_history(self._history_row(
+            src, failed.meta, status=RESOLVED, load_id=new_load_id(), run_id=run_id,
+            started=utcnow(), err=err, quarantine_key=failed.quarantine_key))
 
     # -- loading ----------------------------------------------------------------------------
     def _sql(self, name: str, src: Source) -> str:
@@ -138,6 +164,8 @@ class DuckDBWarehouse:
         a batch fails, the batch is rolled back and its files are loaded one per transaction,
         so the bad file is isolated and the good ones still load.
         """
+        import duckdb
+
         results: dict[str, LoadResult | FileError] = {}
         for i in range(0, len(items), BATCH_FILES):
             batch = items[i:i + BATCH_FILES]
@@ -155,26 +183,27 @@ class DuckDBWarehouse:
                     continue
                 try:
                     results.update(self._load_batch(src, ready, truncate=truncate, run_id=run_id))
-                except FileError as err:
+                except duckdb.Error as e:
+                    if is_warehouse_error(e):  # no file's fault: do not retry them one by one
+                        raise WarehouseError(src.name, ready[0][0].key, e) from e
                     if len(ready) == 1:
-                        results[ready[0][0].key] = err
+                        results[ready[0][0].key] = self._explain(src, *ready[0][::2], e)
                         continue
-                    log.info("%s: a file of a %s-file batch failed (%s); loading them one by one",
-                             src.name, len(ready), err)
+                    log.info("%s: a file of a %s-file batch failed (%s); loading them one by "
+                             "one", src.name, len(ready), _first_line(e))
                     for one in ready:
                         try:
                             results.update(self._load_batch(src, [one], truncate=truncate,
                                                             run_id=run_id))
-                        except FileError as e:
-                            results[one[0].key] = e
+                        except duckdb.Error as e1:
+                            results[one[0].key] = self._explain(src, *one[::2], e1)
         return [results[f.key] for f, _ in items]
 
     def _load_batch(self, src: Source, ready: list[tuple[FileMeta, bool, Path]], *,
                     truncate: bool, run_id: str) -> dict[str, LoadResult]:
         """One transaction: (truncate | delete changed files' rows) + one INSERT reading all
-        the batch's files + their history rows. Any error rolls all of it back."""
-        import duckdb
-
+        the batch's files + their history rows. Any error rolls all of it back (and is raised
+        as it is: ``load_files`` decides whether the file or the warehouse is at fault)."""
         table = f"{self.config.raw_schema}.{src.name}"
         started = utcnow()
         keys = [f.key for f, _, _ in ready]
@@ -207,11 +236,6 @@ class DuckDBWarehouse:
                 out[f.key] = LoadResult(f.key, rows, replaced.get(f.key, 0), load_id)
             self._insert_history(history)
             self.con.execute("commit")
-        except duckdb.Error as e:
-            self.con.execute("rollback")
-            if len(ready) > 1:
-                raise FileError(f"{len(ready)} files from {keys[0]}", _first_line(e)) from None
-            raise self._explain(src, keys[0], ready[0][2], e) from None
         except BaseException:
             self.con.execute("rollback")
             raise
@@ -220,17 +244,36 @@ class DuckDBWarehouse:
                      f" (replacing {r.replaced_rows} rows)" if r.replaced_rows else "")
         return out
 
-    def _explain(self, src: Source, key: str, path: Path, e: Exception) -> FileError:
-        """Name the row and column a DuckDB reader error is about."""
+    def _explain(self, src: Source, f: FileMeta, path: Path, e: Exception) -> FileError:
+        """The file's defect behind a failed load, named by row and column; or WarehouseError.
+
+        The file is read again on its own, as text (no RAW table involved): a record with other
+        keys, a value that does not convert to its column's type, or a file that does not even
+        read as text is the file's fault. A file that reads cleanly and converts throughout is
+        not: the load failed in the warehouse (an altered RAW table, a read-only database...).
+        """
+        import duckdb
+
+        key = f.key
+        if is_warehouse_error(e):
+            raise WarehouseError(src.name, key, e) from e
         try:
             if src.file_format == "ndjson_gzip":
                 check_json_keys(src, key, path, self.con)  # raises naming row and key
             found = diagnose(src, key, path, self.con)
         except FileError as err:
             return err
-        except Exception:  # noqa: BLE001 - unreadable even as text: describe the reader error
-            found = None
-        return found or diagnose_unreadable(src, key, path, e)
+        except duckdb.Error as unreadable:
+            if is_warehouse_error(unreadable):
+                raise WarehouseError(src.name, key, unreadable) from e
+            return diagnose_unreadable(src, key, path, unreadable)
+        if found is not None:
+            return found
+        try:
+            check_gzip_stream(src, key, path)  # the text reader may stop early on a cut stream
+        except FileError as err:
+            return err
+        raise WarehouseError(src.name, key, e) from e
 
     # -- inspection (tests, benchmarks, reports) ---------------------------------------------
     def history(self, src: Source | None = None) -> list[dict[str, Any]]:

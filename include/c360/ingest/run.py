@@ -3,9 +3,16 @@
 1. list the interval's partitions (plus lookback, for late files) in the landing zone;
 2. skip files the load history has (same ETag/MD5): re-runs, retries and backfills load
    nothing twice; a changed file is reported and reloaded or rejected per policy;
-3. load each remaining file in its own transaction; a bad file is recorded with its error,
-   moved to ``_quarantine/<key>`` and never blocks the good files;
-4. apply the ON_ERROR policy: fail the task after the good files loaded, or warn.
+3. load each remaining file in its own transaction; a bad file (its content: header, keys,
+   types, a cut gzip stream) is recorded with its error, moved to ``_quarantine/<key>`` and
+   never blocks the good files. A failure of the warehouse itself (``WarehouseError``) is not
+   the file's: the task fails at once (Airflow retries it), the file stays where it is;
+4. apply the ON_ERROR policy to the files this run rejected and has not seen resolved (in any
+   of its tries): fail the task after the good files loaded, or warn.
+
+``resolve_failed`` is the operator's way to accept a rejection (Param ``resolve_failed`` of the
+ingestion DAGs): it records RESOLVED for the file, so the run that rejected it can be cleared
+and succeed.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from include.c360.ingest.base import LoadResult, Warehouse
+from include.c360.ingest.base import FailedFile, LoadResult, Warehouse
 from include.c360.ingest.config import (
     FAILED,
     QUARANTINE_PREFIX,
@@ -34,6 +41,11 @@ class IngestError(RuntimeError):
     """Raised (policy ``fail``) after the good files loaded, listing every bad file."""
 
 
+RESOLVE_HINT = ("Re-deliver a corrected file under the same key and retry (clear) this run, or "
+                "accept the rejection: trigger the DAG with Param resolve_failed = [<file key>], "
+                "then clear this run.")
+
+
 @dataclass
 class IngestReport:
     source: str
@@ -43,6 +55,7 @@ class IngestReport:
     superseded: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    unresolved: list[FailedFile] = field(default_factory=list)  # rejected by an earlier try
 
     @property
     def rows(self) -> int:
@@ -54,6 +67,7 @@ class IngestReport:
             "rows": self.rows, "skipped_files": len(self.skipped),
             "changed_files": self.changed, "superseded_files": self.superseded,
             "errors": [str(e) for e in self.errors],
+            "unresolved": [f.key for f in self.unresolved],
         }
 
 
@@ -93,15 +107,48 @@ def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh
             _reject(src, f, out, FAILED, zone, wh, run_id, report)
         else:
             report.loaded.append(out)
+    rejected_now = {e.key for e in report.errors}
+    report.unresolved = [f for f in wh.unresolved_failures(src, run_id)
+                         if f.key not in rejected_now]
     log.info("%s: %s", src.name, report.summary())
-    if report.errors:
-        msg = (f"{src.name}: {len(report.errors)} bad file(s) quarantined under "
-               f"{QUARANTINE_PREFIX} (good files loaded: {len(report.loaded)}):\n"
-               + "\n".join(f"  - {e}" for e in report.errors))
-        if config.on_error == "fail":
-            raise IngestError(msg)
-        log.warning("%s\n(on_error=continue: the task succeeds)", msg)
+    apply_on_error(src, config, [str(e) for e in report.errors], report.unresolved,
+                   f"good files loaded: {len(report.loaded)}")
     return report
+
+
+def apply_on_error(src: Source, config: IngestConfig, errors: list[str],
+                   unresolved: list[FailedFile], loaded: str) -> None:
+    """ON_ERROR: fail (or warn) naming every file this run rejected, in this try or before."""
+    if not errors and not unresolved:
+        return
+    lines = [f"  - {e}" for e in errors] + [
+        f"  - {f.message} (rejected by an earlier try, {f.status}, still unresolved; "
+        f"in {f.quarantine_key or 'the landing zone'})" for f in unresolved]
+    msg = (f"{src.name}: {len(lines)} bad file(s) quarantined under {QUARANTINE_PREFIX} "
+           f"({loaded}):\n" + "\n".join(lines))
+    if config.on_error == "fail":
+        raise IngestError(f"{msg}\n{RESOLVE_HINT}")
+    log.warning("%s\n(on_error=continue: the task succeeds)", msg)
+
+
+def resolve_failed(src: Source, keys: list[str], wh: Warehouse, run_id: str) -> list[str]:
+    """Accept the rejection of ``keys`` (operator action): a RESOLVED row for each, so the run
+    that rejected them stops failing over them. Nothing of them loads; a key that is not an
+    unresolved rejection of this source is an error (a typo must not pass silently)."""
+    if not keys:
+        return []
+    open_failures = {f.key: f for f in wh.unresolved_failures(src)}
+    unknown = [k for k in keys if k not in open_failures]
+    if unknown:
+        raise ValueError(f"{src.name}: resolve_failed names {unknown}, which are not unresolved "
+                         f"rejected files of this source (unresolved: {sorted(open_failures)})")
+    for key in keys:
+        failed = open_failures[key]
+        note = (f"rejection accepted by run {run_id} (Param resolve_failed); was {failed.status}: "
+                f"{failed.message}")
+        wh.record_resolution(src, failed, note=note, run_id=run_id)
+        log.warning("%s: %s resolved: %s", src.name, key, note)
+    return list(keys)
 
 
 def _reject(src: Source, f, err: FileError, status: str, zone: LandingZone, wh: Warehouse,
@@ -142,6 +189,8 @@ def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: Landing
             qkey = quarantine(zone, err.key)
             wh.record_failure(src, metas[err.key], err, status=FAILED, quarantine_key=qkey,
                               run_id=run_id)
+    unresolved = [f for f in wh.unresolved_failures(src, run_id)
+                  if f.key not in {e.key for e in errors}]
     now = datetime.now(UTC)
     late = [k for k in check.not_yet_loaded
             if now - metas[k].last_modified.astimezone(UTC) > grace]
@@ -150,12 +199,9 @@ def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: Landing
     summary = {"source": src.name, "pipe_state": check.state, "pending": check.pending_files,
                "loaded_by_pipe": len(check.loaded), "newly_recorded": mirrored,
                "not_yet_loaded": check.not_yet_loaded, "late": late,
-               "errors": [str(e) for e in errors], "known_failures": sorted(already_failed)}
+               "errors": [str(e) for e in errors], "known_failures": sorted(already_failed),
+               "unresolved": [f.key for f in unresolved]}
     log.info("%s", summary)
-    if errors:
-        msg = f"{src.name}: Snowpipe rejected {len(errors)} file(s): " + "; ".join(
-            str(e) for e in errors)
-        if config.on_error == "fail":
-            raise IngestError(msg)
-        log.warning(msg)
+    apply_on_error(src, config, [f"Snowpipe rejected {e}" for e in errors], unresolved,
+                   f"loaded by the pipe: {len(check.loaded)}")
     return summary

@@ -20,10 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from include.c360.ingest.base import FileMeta, LoadedFile, LoadResult, new_load_id, utcnow
-from include.c360.ingest.config import LOADED, IngestConfig
+from include.c360.ingest.base import (
+    FailedFile,
+    FileMeta,
+    LoadedFile,
+    LoadResult,
+    failed_file,
+    new_load_id,
+    utcnow,
+)
+from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
 from include.c360.ingest.sql import render, split_statements
-from include.c360.ingest.validate import FileError, _column_diff
+from include.c360.ingest.validate import FileError, WarehouseError, _column_diff
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 
@@ -43,6 +51,21 @@ SETUP_FILES = (
 _ERR_ROW = re.compile(r"Row (\d+)", re.I)
 _ERR_LINE = re.compile(r"line (\d+)", re.I)
 _ERR_COL = re.compile(r'column "?[^"\[]*"?\["?([A-Za-z_][A-Za-z0-9_$]*)"?')
+
+
+def is_content_error(error: BaseException) -> bool:
+    """Whether a Snowflake error is about the file's content (then it is quarantined).
+
+    Data errors of loading carry SQLSTATE class 22 ("data exception") or an error code of the
+    100xxx family (100038 "Numeric value ... is not recognized", 100080 column count mismatch,
+    100183 bad JSON, ...). Everything else is the warehouse's or the environment's: revoked
+    privileges (003001, 42501), a dropped table or stage (002003, 42S02), a suspended or
+    missing warehouse (000606, 57P03), timeouts, lost connections, expired sessions. Those fail
+    the task and leave the file where it is.
+    """
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    errno = getattr(error, "errno", None)
+    return sqlstate.startswith("22") or (isinstance(errno, int) and 100000 <= errno < 101000)
 
 
 def file_error_from_snowflake(key: str, message: str, row: int | None = None,
@@ -146,6 +169,17 @@ class SnowflakeWarehouse:
                           src, f, status=status, load_id=new_load_id(), run_id=run_id,
                           started=utcnow(), err=err, quarantine_key=quarantine_key))
 
+    def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
+        rows = self.hook.get_records(split_statements(self.render("unresolved_failures"))[0],
+                                     parameters={"source": src.name, "run_id": run_id})
+        return [failed_file(tuple(r)) for r in rows]
+
+    def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
+                          run_id: str) -> None:
+        err = FileError(failed.key, note, failed.error_row, failed.error_column)
+        self.record_failure(src, failed.meta, err, status=RESOLVED,
+                            quarantine_key=failed.quarantine_key, run_id=run_id)
+
     # -- loading ----------------------------------------------------------------------------
     def precheck(self, src: Source, key: str, zone: LandingZone) -> None:
         """Header / first-record keys checked from the object's first bytes (no download)."""
@@ -221,10 +255,12 @@ class SnowflakeWarehouse:
                 rows=rows, replaced=replaced))
             cur.execute("commit")
         except SnowflakeError as e:
-            cur.execute("rollback")
+            _rollback(cur)
+            if not is_content_error(e):
+                raise WarehouseError(src.name, f.key, e) from e
             raise file_error_from_snowflake(f.key, getattr(e, "msg", None) or str(e)) from None
         except BaseException:
-            cur.execute("rollback")
+            _rollback(cur)
             raise
         finally:
             cur.close()
@@ -254,6 +290,14 @@ class SnowflakeWarehouse:
                     key, f"Snowpipe {st}: {msg}", line, col))
         check.not_yet_loaded = [k for k in landed if k not in seen]
         return check
+
+
+def _rollback(cur: Any) -> None:
+    """Roll back after an error; a connection that is gone cannot, and must not hide why."""
+    try:
+        cur.execute("rollback")
+    except Exception as e:  # noqa: BLE001 - the original error is the one that matters
+        log.warning("rollback after a failed load did not run: %s", e)
 
 
 def record_pipe_loads(wh: SnowflakeWarehouse, src: Source, check: PipeCheck,

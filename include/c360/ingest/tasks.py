@@ -26,7 +26,7 @@ def _interval(context: dict[str, Any]) -> tuple[datetime, datetime]:
 
 def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     """Load one source's data interval (COPY INTO), or verify its Snowpipe in production."""
-    from include.c360.ingest.run import check_snowpipe, ingest
+    from include.c360.ingest.run import check_snowpipe, ingest, resolve_failed
 
     src = source(source_name)
     config = IngestConfig.from_env(context.get("params"))
@@ -38,6 +38,8 @@ def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     wh = warehouse(config)
     try:
         wh.ensure_ready()
+        resolve_failed(src, list((context.get("params") or {}).get("resolve_failed") or []),
+                       wh, run_id)
         if wh.dialect == "snowflake" and src.load_strategy == "snowpipe":
             return check_snowpipe(src, start, end, zone=zone, wh=wh, config=config,
                                   run_id=run_id)

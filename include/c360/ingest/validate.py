@@ -4,6 +4,10 @@ Row numbers are 1-based record numbers inside the file (the same as ``_source_ro
 0 means the CSV header / the file's schema. Cheap checks run before a load (header, JSON keys,
 Parquet schema); when DuckDB's typed reader still rejects a file, :func:`diagnose` reads it
 again as text and finds the first value that does not convert to its column's type.
+
+The other side of the same question: ``WarehouseError`` is a failure that is not the file's
+(``is_warehouse_error`` for DuckDB's errors; a file that reads cleanly on its own but does not
+load): the file is never quarantined for it.
 """
 
 from __future__ import annotations
@@ -53,6 +57,38 @@ class FileError(Exception):
             where.append(f"column {self.column!r}")
         loc = (" " + ", ".join(where)) if where else ""
         return f"file {self.key}{loc}: {self.message}"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse or the environment failed while loading a file that is not at fault
+    (locked or read-only database, missing or altered RAW table, out of memory, disk full;
+    Snowflake: privileges, suspended warehouse, ...). Nothing of the batch is loaded, the file
+    is neither quarantined nor recorded as FAILED, and the task fails so Airflow retries it."""
+
+    def __init__(self, source: str, key: str, cause: BaseException | str):
+        detail = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+        first = str(detail).strip().splitlines()[0] if str(detail).strip() else str(detail)
+        super().__init__(f"{source}: the warehouse failed while loading {key} ({first}); the "
+                         "file is not at fault: it stays in the landing zone, unloaded, not "
+                         "quarantined, and loads on a retry once the warehouse is fixed")
+        self.source, self.key = source, key
+
+
+# errors of the database itself, whatever file is being read
+_WAREHOUSE_MESSAGES = ("no space left", "disk full", "could not set lock", "read-only mode",
+                       "database has been invalidated", "out of memory", "permission denied")
+
+
+def is_warehouse_error(e: BaseException) -> bool:
+    """A DuckDB error that is the warehouse's or the environment's, never a file's content."""
+    import duckdb
+
+    kinds = (duckdb.OutOfMemoryException, duckdb.CatalogException, duckdb.TransactionException,
+             duckdb.PermissionException, duckdb.InterruptException, duckdb.FatalException,
+             duckdb.InternalException, duckdb.ConnectionException,
+             duckdb.DependencyException)
+    message = str(e).lower()
+    return isinstance(e, kinds) or any(m in message for m in _WAREHOUSE_MESSAGES)
 
 
 def _column_diff(key: str, expected: list[str], actual: list[str], what: str,
@@ -132,6 +168,8 @@ def check_json_keys(src: Source, key: str, path: Path, con: Any) -> None:
             {"want": want},
         ).fetchone()
     except duckdb.Error as e:
+        if is_warehouse_error(e):
+            raise WarehouseError(src.name, key, e) from e
         raise diagnose_unreadable(src, key, path, e) from None
     if row is not None:
         rn, keys = row
@@ -148,6 +186,8 @@ def _check_parquet_schema(src: Source, key: str, path: Path, con: Any,
             f"describe select * from read_parquet({quote_literal(str(path))}, "
             "hive_partitioning = false)").fetchall()
     except duckdb.Error as e:
+        if is_warehouse_error(e):
+            raise WarehouseError(src.name, key, e) from e
         raise FileError(key, f"not a readable Parquet file: {_first_line(e)}") from None
     actual = [r[0] for r in desc]
     if err := _column_diff(key, expected, actual, "schema", 0):
@@ -194,6 +234,20 @@ def _readable_records(path: Path, fmt: str) -> int:
     except (OSError, EOFError, zlib.error):
         pass
     return max(n - 1, 0) if fmt == "csv_gzip" else n  # the header is not a record
+
+
+def check_gzip_stream(src: Source, key: str, path: Path) -> None:
+    """Raise a FileError when a gzip export's stream is corrupt or truncated (read to its end)."""
+    if not src.file_format.endswith("_gzip"):
+        return
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as e:
+        good = _readable_records(path, src.file_format)
+        raise FileError(key, f"corrupt or truncated gzip stream after {good} complete "
+                             f"record(s): {_first_line(e)}", good + 1) from None
 
 
 def diagnose_unreadable(src: Source, key: str, path: Path, error: BaseException) -> FileError:

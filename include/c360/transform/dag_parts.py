@@ -24,7 +24,8 @@ On DuckDB every task that opens the warehouse file takes the one-slot pool
 ``duckdb_warehouse`` (single writer); on Snowflake nothing is serialised. The intermediate
 layer is ephemeral: Cosmos renders its models as EmptyOperators (no dbt call) so analysts still
 see the lineage. ``publish`` builds ``fct_customer_value`` after scoring (the cycle features ->
-ML -> customer value is broken there; see dbt/README.md).
+ML -> customer value is broken there; see dbt/README.md) and ``fct_retention_alerts``, whose new
+rows ``retention_digest`` e-mails.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import functools
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from typing import Any
 from airflow.sdk import Asset, Param, TaskGroup, task
 
 from include.c360.config import settings
+from include.c360.dag_defaults import DEFAULT_ARGS, retry_delay
 from include.c360.ingest.assets import raw_assets
 from include.c360.ingest.config import DUCKDB_POOL
 from include.c360.sources import SOURCES
@@ -71,6 +73,12 @@ EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
 
+# the models built from the score tables, after ML scoring (the publish step)
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts")
+ML_GROUP = "ml_scoring"
+DIGEST_TASK = "retention_digest"
+
+
 @dataclass(frozen=True)
 class Layer:
     group_id: str
@@ -85,19 +93,20 @@ LAYERS: tuple[Layer, ...] = (
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
-          exclude=("fct_customer_value",), emits_assets=True),
+          exclude=AFTER_SCORING, emits_assets=True),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           emits_assets=True),
-    Layer("publish", ("fct_customer_value",),
-          "fct_customer_value with the ML scores (built after ml_scoring)", emits_assets=True),
+    Layer("publish", AFTER_SCORING,
+          "fct_customer_value with the ML scores and the retention alerts (after ml_scoring)",
+          emits_assets=True),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of
 # fct_customer_value, e.g. its relationships to dim_customers: they run with it in publish)
 WATCHER_BUILD = Layer("dbt", ("path:models", "path:snapshots"),
                       "One dbt build of every layer; a task group per dbt folder",
-                      exclude=("fct_customer_value+",), emits_assets=True)
+                      exclude=tuple(f"{m}+" for m in AFTER_SCORING), emits_assets=True)
 
 
 @dataclass(frozen=True)
@@ -120,8 +129,8 @@ class TransformConfig:
             target=settings().target,
             execution_mode=mode,
             retries=int(os.environ.get("C360_TRANSFORM_RETRIES", 2)),
-            retry_delay=timedelta(
-                seconds=float(os.environ.get("C360_TRANSFORM_RETRY_DELAY_SECONDS", 120))),
+            retry_delay=timedelta(seconds=float(os.environ.get(
+                "C360_TRANSFORM_RETRY_DELAY_SECONDS", retry_delay().total_seconds()))),
         )
 
     @property
@@ -131,8 +140,7 @@ class TransformConfig:
 
     @property
     def default_args(self) -> dict[str, Any]:
-        return {"owner": "data-platform", "retries": self.retries,
-                "retry_delay": self.retry_delay, "retry_exponential_backoff": True}
+        return {**DEFAULT_ARGS, "retries": self.retries, "retry_delay": self.retry_delay}
 
 
 def daily_source_assets() -> list[Asset]:
@@ -143,6 +151,14 @@ def daily_source_assets() -> list[Asset]:
     """
     assets = raw_assets()
     return [assets[s.name] for s in SOURCES if s.cron == DAILY_SOURCE_CRON]
+
+
+def deadline() -> Any:
+    """The run must have published the Customer 360 by ``c360_transform_deadline_utc``."""
+    from include.c360.alerts.deadlines import transform_deadline
+    from include.c360.sources import source
+
+    return transform_deadline([source(a.extra["source"]) for a in daily_source_assets()])
 
 
 def schedule() -> Any:
@@ -344,6 +360,9 @@ def dbt_watcher_build(cfg: TransformConfig, manifest_path: Path, manifest: dict[
                     raise ValueError(f"{node_id} is rendered but has no freshness SLA to check")
                 # a retry would run `dbt source freshness`; a stale source stays stale
                 t.retries = 0
+                # it fails for a freshness error (the gate e-mailed it) or a failed producer
+                # (whose own failure e-mail says why): no second e-mail
+                t.on_failure_callback = []
     return group
 
 
@@ -482,7 +501,9 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
-    specs = specs_from_manifest(manifest)
+    # an enforced freshness error also holds back what waits for every staging model
+    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK))
+             for s in specs_from_manifest(manifest)]
 
     checks: dict[str, Any] = {}
     if cfg.execution_mode == "watcher":
@@ -501,7 +522,7 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     if cfg.execution_mode == "watcher":
         _start_sensors_in_triggerer(groups[WATCHER_BUILD.group_id])
     ml = ml_scoring_task_group(
-        group_id="ml_scoring", as_of=AS_OF, sequential=cfg.target == "duckdb",
+        group_id=ML_GROUP, as_of=AS_OF, sequential=cfg.target == "duckdb",
         pool=cfg.pool_args.get("pool"), retries=cfg.retries,
     )
 
@@ -517,4 +538,15 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
                     checks[parent_id] >> g.tasks_map[node_id]
     feeds_ml >> ml
     ml >> groups[PUBLISH.group_id]
-    return {"freshness": checks, **groups, "ml_scoring": ml}
+    digest = retention_digest_task(cfg)
+    groups[PUBLISH.group_id] >> digest
+    return {"freshness": checks, **groups, ML_GROUP: ml, DIGEST_TASK: digest}
+
+
+def retention_digest_task(cfg: TransformConfig) -> Any:
+    """E-mails the retention team the customers this run's scoring newly put at churn risk."""
+    from include.c360.alerts.retention import retention_digest
+
+    return task(task_id=DIGEST_TASK, **cfg.pool_args,
+                doc_md="E-mail: the rows of alerts.fct_retention_alerts this run added.")(
+        retention_digest)(as_of=AS_OF)

@@ -20,9 +20,10 @@ mode one task per source (``check_source_freshness``) fails, so its downstream t
 ``dbt build`` (``assess_source_freshness``), excludes ``source:<name>+`` of the stale ones and
 the source's task in the UI fails.
 
-``report_freshness_breach`` is THE hook the alerting issue extends (e-mail later): it receives
-the breach (source, status, age, thresholds, RAW table) and the task context; today it logs one
-structured JSON error line and pushes the breach to XCom under ``freshness_breach__<source>``.
+``report_freshness_breach`` alerts: it receives the breach (source, status, age, thresholds,
+RAW table, what is held back) and the task context, logs one structured JSON line, pushes the
+breach to XCom under ``freshness_breach__<source>`` and e-mails the on-call list
+(``FreshnessBreachNotifier``) once per breach and run: a retry of the checking task does not.
 """
 
 from __future__ import annotations
@@ -47,8 +48,11 @@ class SourceFreshnessError(AirflowFailException):
     """An error-level freshness breach: the source's lineage must not build on stale data.
 
     Fails the task at once (retrying cannot make data fresher); other errors of the check,
-    such as a locked warehouse, are retried like any task's.
+    such as a locked warehouse, are retried like any task's. Its e-mail is the breach's, so
+    the task-failure e-mail skips it (``alerted``).
     """
+
+    alerted = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ class FreshnessSpec:
     warn_after_hours: float | None
     error_after_hours: float | None
     unique_id: str  # the dbt source node, e.g. "source.customer360.crm.customers"
+    # what an enforced error stops: the dbt nodes built from the source, then the DAG's tasks
+    # that wait for every staging model (scoring, publication; added by the DAG's builder)
+    held_back: tuple[str, ...] = ()
 
     @property
     def task_id(self) -> str:
@@ -82,6 +89,7 @@ class FreshnessBreach:
     error_after_hours: float | None
     checked_at: str  # the reference time (ISO UTC)
     enforced: bool  # an error stops the lineage (Param enforce_freshness)
+    held_back: tuple[str, ...] = ()  # what does not build in this run (enforced errors only)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +99,23 @@ def _hours(threshold: dict[str, Any] | None) -> float | None:
     if not threshold or threshold.get("count") is None:
         return None
     return float(threshold["count"]) * PERIOD_HOURS[threshold["period"]]
+
+
+def descendants(manifest: dict[str, Any], unique_id: str) -> tuple[str, ...]:
+    """Names of the models and snapshots built from a node, in manifest order."""
+    children: dict[str, list[str]] = {}
+    for uid, node in manifest["nodes"].items():
+        for parent in (node.get("depends_on") or {}).get("nodes", []):
+            children.setdefault(parent, []).append(uid)
+    seen: set[str] = set()
+    todo = [unique_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return tuple(node["name"] for uid, node in manifest["nodes"].items()
+                 if uid in seen and node["resource_type"] in {"model", "snapshot"})
 
 
 def specs_from_manifest(manifest: dict[str, Any]) -> list[FreshnessSpec]:
@@ -107,6 +132,7 @@ def specs_from_manifest(manifest: dict[str, Any]) -> list[FreshnessSpec]:
             source=node["source_name"], table=node["name"],
             relation=f"{node['schema']}.{node['identifier']}", loaded_at_field=loaded_at,
             warn_after_hours=warn, error_after_hours=error, unique_id=unique_id,
+            held_back=descendants(manifest, unique_id),
         ))
     return specs
 
@@ -130,9 +156,10 @@ def breach_xcom_key(source: str) -> str:
 def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) -> None:
     """The alerting hook: called once per warn/error breach, before an error stops the lineage.
 
-    Today: one structured JSON log line (ERROR for error, WARNING for warn) and the breach in
-    XCom (key ``freshness_breach__<source>``) for the alerting DAG/callbacks to read. The
-    alerting issue adds the e-mail here.
+    One structured JSON log line (ERROR for error, WARNING for warn), the breach in XCom (key
+    ``freshness_breach__<source>``) and, on the checking task's first try, an e-mail to the
+    on-call list: a warning, or an error naming what is held back. A retry of the task finds
+    the same breach and does not mail it again.
     """
     payload = {"event": "source_freshness_breach", **breach.to_dict(),
                "dag_id": getattr(context.get("dag"), "dag_id", None),
@@ -142,6 +169,14 @@ def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) ->
     ti = context.get("ti")
     if ti is not None:
         ti.xcom_push(key=breach_xcom_key(breach.source), value=breach.to_dict())
+    try_number = getattr(ti, "try_number", 1) or 1
+    if try_number > 1:
+        log.info("freshness breach of %s already e-mailed by try 1 of this task (try %s now)",
+                 breach.source, try_number)
+        return
+    from include.c360.alerts.notifiers import FreshnessBreachNotifier
+
+    FreshnessBreachNotifier(breach.to_dict()).notify(context)
 
 
 def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
@@ -189,6 +224,7 @@ def assess_source_freshness(spec: FreshnessSpec, enforced: bool, context: dict[s
         "warn_after_hours": spec.warn_after_hours, "error_after_hours": spec.error_after_hours,
         "checked_at": now.isoformat(), "enforced": enforced,
     }
+    result["held_back"] = spec.held_back if stops_lineage(result) else ()
     log.info("freshness %s: %s (age %s h, warn %s h, error %s h)", result["dbt_source"], status,
              result["age_hours"], spec.warn_after_hours, spec.error_after_hours)
     if status != "pass":
