@@ -26,7 +26,7 @@ from airflow.sdk import AsyncCallback, BaseDeadlineReference, DeadlineAlert, Dea
 
 from include.c360.alerts import config
 from include.c360.alerts.notifiers import DeadlineMissedNotifier
-from include.c360.ingest.config import RAW_SCHEMA
+from include.c360.constants import RAW_SCHEMA
 from include.c360.sources import Source
 
 log = logging.getLogger(__name__)

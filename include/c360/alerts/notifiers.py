@@ -24,6 +24,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
 from include.c360.alerts import config, messages
 from include.c360.alerts.messages import Message
+from include.c360.constants import SMTP_CONN_ID
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class AlertNotifier(SmtpNotifier):
     recipients_variable = config.ONCALL_EMAILS
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(to=[], smtp_conn_id=config.SMTP_CONN_ID, **kwargs)
+        super().__init__(to=[], smtp_conn_id=SMTP_CONN_ID, **kwargs)
 
     def compose(self, context: Any) -> Message | None:
         """The message for this context, or None when there is nothing to send."""

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from include.c360.alerts import config, messages
+from include.c360.constants import ALERTS_SCHEMA
 
 log = logging.getLogger(__name__)
 
-ALERTS_TABLE = "alerts.fct_retention_alerts"
+ALERTS_TABLE = f"{ALERTS_SCHEMA}.fct_retention_alerts"
 TOP = 20
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset
 
-from include.c360.ingest.config import RAW_SCHEMA
+from include.c360.constants import RAW_SCHEMA
 from include.c360.sources import SOURCES, Source
 
 

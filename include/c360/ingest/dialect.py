@@ -6,8 +6,9 @@ import os
 from typing import Any
 
 from include.c360.config import settings
+from include.c360.constants import DUCKDB_POOL
 from include.c360.ingest.base import Warehouse
-from include.c360.ingest.config import DUCKDB_POOL, IngestConfig
+from include.c360.ingest.config import IngestConfig
 
 
 def warehouse(config: IngestConfig, target: str | None = None,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from include.c360.constants import SNOWFLAKE_CONN_ID
 from include.c360.ingest.base import (
     FailedFile,
     FileMeta,
@@ -93,7 +94,7 @@ class SnowflakeWarehouse:
     dialect = "snowflake"
 
     def __init__(self, config: IngestConfig, landing_url: str,
-                 conn_id: str = "snowflake_default", storage_integration: str = "",
+                 conn_id: str = SNOWFLAKE_CONN_ID, storage_integration: str = "",
                  aws_role_arn: str = ""):
         self.config = config
         self.landing_url = landing_url

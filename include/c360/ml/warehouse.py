@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from include.c360.config import settings
+from include.c360.constants import SNOWFLAKE_CONN_ID
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,7 +170,7 @@ class DuckDBWarehouse(Warehouse):
 class SnowflakeWarehouse(Warehouse):
     dialect = "snowflake"
 
-    def __init__(self, conn_id: str = "snowflake_default", connection: Any = None) -> None:
+    def __init__(self, conn_id: str = SNOWFLAKE_CONN_ID, connection: Any = None) -> None:
         if connection is None:
             from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
 

@@ -43,9 +43,9 @@ from typing import Any
 from airflow.sdk import Asset, Param, TaskGroup, task
 
 from include.c360.config import settings
+from include.c360.constants import DUCKDB_POOL
 from include.c360.dag_defaults import DEFAULT_ARGS, retry_delay
 from include.c360.ingest.assets import raw_assets
-from include.c360.ingest.config import DUCKDB_POOL
 from include.c360.sources import SOURCES
 from include.c360.transform.freshness import (
     FreshnessSpec,

@@ -37,6 +37,7 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from include.c360.config import settings
+from include.c360.constants import SNOWFLAKE_CONN_ID
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
     else:
         from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
 
-        row = SnowflakeHook(snowflake_conn_id="snowflake_default").get_first(sql)
+        row = SnowflakeHook(snowflake_conn_id=SNOWFLAKE_CONN_ID).get_first(sql)
         value = row[0] if row else None
     if value is None:
         return None
