@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from include.c360.constants import FEATURES_SCHEMA
-from include.c360.ml.warehouse import Warehouse, sql_literal
+from include.c360.warehouse import Warehouse, sql_literal
 
 if TYPE_CHECKING:
     import numpy as np

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from include.c360.constants import ML_SCHEMA
-from include.c360.ml.warehouse import Warehouse
+from include.c360.warehouse import Warehouse
 
 if TYPE_CHECKING:
     import numpy as np
