@@ -79,14 +79,14 @@ def ingest_landing(landing: Path, db_path: Path, start: date, end: date) -> dict
     """Every source's landing files of the days [start, end] into ``raw.<source>`` of a DuckDB
     warehouse with ``ingest()``; a bad file is an error. Rows loaded per source."""
     from include.c360.ingest.config import IngestConfig
-    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.duckdb_loader import DuckDBLoader
     from include.c360.ingest.run import ingest
     from include.c360.landing import LocalLandingZone
     from include.c360.sources import SOURCES
 
     config = IngestConfig(lookback_days=0)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    wh = DuckDBWarehouse(db_path, config)
+    wh = DuckDBLoader(db_path, config)
     zone = LocalLandingZone(landing)
     # the days' partitions, end day included (an interval ending at the next midnight would
     # also list that day's partition)

@@ -107,7 +107,8 @@ print(json.dumps({
     assert set(got["pools"].values()) == {"default_pool"}  # Snowflake: parallel, no pool
     assert got["sensor"] == ["S3KeySensor", "PythonDecoratedOperator"] or "S3KeySensor" in \
         got["sensor"]
-    from include.c360.ingest.sql import render, split_statements
+    from include.c360.ingest.sql import render
+    from include.c360.warehouse.sql import split_statements
 
     # what Airflow renders at run time == what the loader renders (and fakesnow runs)
     for sql, path in zip(got["rendered"], SETUP_FILES, strict=True):

@@ -41,7 +41,7 @@ def build_world(root: Path, scale: float, as_of: date, seed: int = 42,
                 history_days: int = 730) -> World:
     from include.c360.generator import GeneratorConfig, generate_history
     from include.c360.ingest.config import IngestConfig
-    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.duckdb_loader import DuckDBLoader
     from include.c360.ingest.run import ingest
     from include.c360.landing import LocalLandingZone
     from include.c360.sources import SOURCES
@@ -57,7 +57,7 @@ def build_world(root: Path, scale: float, as_of: date, seed: int = 42,
 
     t0 = time.perf_counter()
     config = IngestConfig(lookback_days=0)
-    wh = DuckDBWarehouse(db_path, config)
+    wh = DuckDBLoader(db_path, config)
     zone = LocalLandingZone(landing)
     start = datetime.combine(as_of - timedelta(days=history_days + 1), datetime.min.time(),
                              tzinfo=UTC)

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from include.c360.config import settings
+from include.c360.ingest.base import loader
 from include.c360.ingest.config import IngestConfig
-from include.c360.ingest.dialect import warehouse
 from include.c360.landing import landing_zone
 from include.c360.sources import source
 
@@ -35,7 +35,7 @@ def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     zone = landing_zone(settings().landing)
     log.info("%s: interval %s .. %s (lookback %s days), landing %s", src.name, start, end,
              config.lookback_days, zone.uri)
-    wh = warehouse(config)
+    wh = loader(config)
     try:
         wh.ensure_ready()
         resolve_failed(src, list((context.get("params") or {}).get("resolve_failed") or []),
@@ -64,7 +64,7 @@ def check_landing(source_name: str, **context: Any) -> dict[str, Any]:
 
 def setup_duckdb(**context: Any) -> str:
     config = IngestConfig.from_env(context.get("params"))
-    wh = warehouse(config, target="duckdb")
+    wh = loader(config, target="duckdb")
     try:
         wh.setup()
     finally:

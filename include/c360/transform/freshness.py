@@ -36,9 +36,6 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
 
-from include.c360.config import settings
-from include.c360.constants import SNOWFLAKE_CONN_ID
-
 log = logging.getLogger(__name__)
 
 BREACH_XCOM_KEY = "freshness_breach"
@@ -183,21 +180,10 @@ def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) ->
 def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
                   ) -> datetime | None:
     """``max(loaded_at_field)`` of a RAW table as an aware UTC datetime (None: no rows)."""
-    sql = f"select max({loaded_at_field}) from {relation}"
-    target = target or settings().target
-    if target == "duckdb":
-        import duckdb
+    from include.c360.warehouse import open_warehouse
 
-        con = duckdb.connect(str(settings().duckdb_path), read_only=True)
-        try:
-            value = con.execute(sql).fetchone()[0]
-        finally:
-            con.close()
-    else:
-        from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
-
-        row = SnowflakeHook(snowflake_conn_id=SNOWFLAKE_CONN_ID).get_first(sql)
-        value = row[0] if row else None
+    with open_warehouse(target, read_only=True) as wh:
+        value = wh.scalar(f"select max({loaded_at_field}) from {relation}")
     if value is None:
         return None
     if isinstance(value, str):
