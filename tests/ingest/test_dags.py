@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from include.c360.assets import raw_asset
 from include.c360.constants import DUCKDB_POOL
-from include.c360.ingest.assets import raw_asset
 from include.c360.sources import SOURCES, source
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,16 +1,12 @@
-"""What both loaders share: file metadata, load results, the ``Loader`` protocol, and the one
-choice of loader for the configured target (``loader``)."""
+"""What both loaders share: file metadata, load results and the ``Loader`` protocol."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from include.c360.config import settings
-from include.c360.ingest.config import IngestConfig
 from include.c360.ingest.validate import FileError
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
@@ -107,22 +103,3 @@ class Loader(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def loader(config: IngestConfig, target: str | None = None,
-           landing_url: str | None = None) -> Loader:
-    """The loader of ``target`` (default ``C360_TARGET``); it opens its connection lazily, in
-    the task."""
-    from include.c360.warehouse.connections import dialect
-
-    s = settings()
-    if dialect(target) == "duckdb":
-        from include.c360.ingest.duckdb_loader import DuckDBLoader
-
-        return DuckDBLoader(s.duckdb_path, config)
-    from include.c360.ingest.snowflake_loader import SnowflakeLoader
-
-    return SnowflakeLoader(
-        config, landing_url or s.landing,
-        storage_integration=os.environ.get("C360_SNOWFLAKE_STORAGE_INTEGRATION", ""),
-    )

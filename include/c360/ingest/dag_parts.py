@@ -109,7 +109,7 @@ def setup_tasks() -> list[Any]:
     """
     from airflow.sdk import chain, task
 
-    from include.c360.ingest.dialect import pool_args
+    from include.c360.dag_defaults import pool_args
 
     if settings().target == "snowflake":
         from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator

@@ -42,10 +42,9 @@ from typing import Any
 
 from airflow.sdk import Asset, Param, TaskGroup, task
 
+from include.c360.assets import model_asset, raw_assets
 from include.c360.config import settings
-from include.c360.constants import DUCKDB_POOL
-from include.c360.dag_defaults import DEFAULT_ARGS, retry_delay
-from include.c360.ingest.assets import raw_assets
+from include.c360.dag_defaults import default_args, pool_args, retry_delay
 from include.c360.sources import SOURCES
 from include.c360.transform.freshness import (
     FreshnessSpec,
@@ -68,7 +67,6 @@ DAILY_SOURCE_CRON = "0 2 * * *"
 # logical date (scheduled runs, backfills), else when it was due (asset-triggered runs).
 AS_OF = "{{ params.as_of_date or ((dag_run.logical_date or dag_run.run_after) | ds) }}"
 FULL_REFRESH = "{{ params.full_refresh }}"
-ASSET_URI_PREFIX = "x-c360://warehouse"
 EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
@@ -136,11 +134,11 @@ class TransformConfig:
     @property
     def pool_args(self) -> dict[str, Any]:
         """DuckDB has one writer: every task opening the file takes the one-slot pool."""
-        return {"pool": DUCKDB_POOL} if self.target == "duckdb" else {}
+        return pool_args(self.target)
 
     @property
     def default_args(self) -> dict[str, Any]:
-        return {**DEFAULT_ARGS, "retries": self.retries, "retry_delay": self.retry_delay}
+        return default_args(retries=self.retries, retry_delay=self.retry_delay)
 
 
 def daily_source_assets() -> list[Asset]:
@@ -198,18 +196,6 @@ def _load_manifest(path: str, mtime: float) -> dict[str, Any]:
 def load_manifest() -> dict[str, Any]:
     path = require_manifest()
     return _load_manifest(str(path), path.stat().st_mtime)
-
-
-def model_asset(node: dict[str, Any]) -> Asset:
-    """A target-independent Asset for a built relation: ``x-c360://warehouse/<schema>/<name>``."""
-    schema = (node.get("config") or {}).get("schema") or node["schema"]
-    name = node.get("alias") or node["name"]
-    return Asset(
-        name=f"c360.{schema}.{name}", uri=f"{ASSET_URI_PREFIX}/{schema}/{name}",
-        group=f"c360_{schema}",
-        extra={"dbt_unique_id": node["unique_id"], "materialized":
-               (node.get("config") or {}).get("materialized")},
-    )
 
 
 def _cosmos_configs(cfg: TransformConfig, manifest_path: Path, mode: str) -> dict[str, Any]:
