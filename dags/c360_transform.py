@@ -29,14 +29,9 @@ from __future__ import annotations
 from airflow.sdk import DAG
 
 from include.c360.dag_defaults import START_DATE
-from include.c360.transform.dag_parts import (
-    DAG_ID,
-    TransformConfig,
-    build_transform,
-    deadline,
-    params,
-    schedule,
-)
+from include.c360.transform.config import TransformConfig, params
+from include.c360.transform.dag import DAG_ID, build_transform
+from include.c360.transform.schedule import deadline, schedule
 
 config = TransformConfig.from_env()
 

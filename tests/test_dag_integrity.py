@@ -78,7 +78,7 @@ def test_every_dag_has_tags_owner_retries_and_docs(dagbag):
             if t.owner in (None, "", "airflow"):
                 problems.append(f"{dag_id}.{t.task_id}: owner is {t.owner!r}")
             # the transform's source-freshness tasks never retry: a stale source stays stale and
-            # a Cosmos retry would re-judge it with `dbt source freshness` (dag_parts.py)
+            # a Cosmos retry would re-judge it with `dbt source freshness` (watcher_mode.py)
             gate = type(t).__name__ == "DbtSourceWatcherOperator" and t.retries == 0
             if (t.retries or 0) < 2 and not gate:
                 problems.append(f"{dag_id}.{t.task_id}: retries={t.retries} (< 2)")

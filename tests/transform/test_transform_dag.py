@@ -149,8 +149,8 @@ def test_marts_emit_target_independent_assets(dag):
 
 def test_freshness_specs_match_the_source_registry(manifest):
     from include.c360.sources import SOURCES
-    from include.c360.transform.dag_parts import load_manifest
     from include.c360.transform.freshness import specs_from_manifest
+    from include.c360.transform.manifest import load_manifest
 
     specs = {s.table: s for s in specs_from_manifest(load_manifest())}
     assert set(specs) == {s.name for s in SOURCES}
@@ -219,13 +219,13 @@ def _raw_db(path: Path, loaded: dict[str, datetime | None]) -> None:
 def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_path, manifest):
     from dataclasses import asdict
 
-    from include.c360.transform.dag_parts import load_manifest
     from include.c360.transform.freshness import (
         SourceFreshnessError,
         breach_xcom_key,
         check_source_freshness,
         specs_from_manifest,
     )
+    from include.c360.transform.manifest import load_manifest
 
     now = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
     db = tmp_path / "f.duckdb"
@@ -294,7 +294,7 @@ def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
 
 
 def test_watcher_is_the_default_mode(monkeypatch):
-    from include.c360.transform.dag_parts import TransformConfig
+    from include.c360.transform.config import TransformConfig
 
     monkeypatch.delenv("C360_COSMOS_EXECUTION_MODE", raising=False)
     assert TransformConfig.from_env().execution_mode == "watcher"

@@ -14,7 +14,7 @@ thresholds:
   Param ``enforce_freshness=false`` reports the breach without stopping anything
   (re-building history from stale sources on purpose).
 
-How the lineage is stopped depends on the Cosmos execution mode (``dag_parts``): in ``local``
+How the lineage is stopped depends on the Cosmos execution mode: in ``local``
 mode one task per source (``check_source_freshness``) fails, so its downstream tasks are
 ``upstream_failed``; in ``watcher`` mode the dbt producer checks every source before its
 ``dbt build`` (``assess_source_freshness``), excludes ``source:<name>+`` of the stale ones and
