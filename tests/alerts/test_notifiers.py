@@ -56,7 +56,7 @@ def _failure_context(error: BaseException) -> dict:
 def _raised(error: BaseException) -> BaseException:
     try:
         raise error
-    except BaseException as e:  # noqa: BLE001 - the test wants the traceback
+    except BaseException as e:  # the test wants the traceback
         return e
 
 

@@ -135,6 +135,10 @@ def test_gates_follow_dbt_lineage(dag):
             "dim_customers_model_build"} <= up(_task(dag, "fct_customer_value_model_build"))
     assert "stg_transactions_model_build" in up(_task(dag, "fct_transactions_model_build"))
     assert "stg_customers_model_build" in up(_task(dag, "snap_customer_profile_snapshot_build"))
+    # scoring waits for the feature tables, hence for every source's staging model
+    staging = {t.task_id.split(".")[-1] for t in dag.tasks if t.task_id.startswith("staging.")
+               and not t.task_id.startswith("staging.stg_ml_")}
+    assert len(staging) == 7 and staging <= up(_task(dag, "score_segments"))
 
 
 def test_marts_emit_target_independent_assets(dag):
@@ -369,6 +373,10 @@ def test_watcher_gates_follow_dbt_lineage(watcher_dag):
     assert {"dbt.models.features.feat_customer_segmentation.test",
             "dbt.models.features.feat_fraud_behavior.test",
             "dbt.models.staging.crm.stg_customers.test"} <= up("ml_scoring.score_segments")
+    # ... and so for every source and staging model (through the feature tables)
+    staging_tests = {t.task_id for t in watcher_dag.tasks
+                     if t.task_id.startswith("dbt.models.staging.") and t.task_id.endswith(".test")}
+    assert len(staging_tests) == 7 and sources | staging_tests <= up("ml_scoring.score_segments")
     from include.c360.ml.tasks import TASKS
 
     assert {f"ml_scoring.{t}" for t, _ in TASKS} | {

@@ -43,7 +43,7 @@ def _start(world, home: Path) -> subprocess.Popen:
     }
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, cwd=REPO,
                    check=True, capture_output=True, timeout=180)
-    log = open(home / "dag_test.log", "w")  # noqa: SIM115 - closed by the reader below
+    log = open(home / "dag_test.log", "w")  # closed by the reader below
     return subprocess.Popen(
         [sys.executable, "-m", "tests.transform.dag_run", LOGICAL_DATE,
          json.dumps({"as_of_date": AS_OF})],

@@ -78,7 +78,7 @@ class AlertNotifier(SmtpNotifier):
                 return False
             super().notify(context)
             return self._sent(message)
-        except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
+        except Exception as e:  # an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
             self._clear()
@@ -96,7 +96,7 @@ class AlertNotifier(SmtpNotifier):
                 return False
             await super().async_notify(context)
             return self._sent(message)
-        except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
+        except Exception as e:  # an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
             self._clear()

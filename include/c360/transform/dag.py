@@ -57,7 +57,8 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
-    # an enforced freshness error also holds back what waits for every staging model
+    # an enforced freshness error also holds back what waits for the feature tables, which
+    # are built from every source: scoring, publication, the digest
     specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK))
              for s in specs_from_manifest(manifest)]
 

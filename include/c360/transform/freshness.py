@@ -65,7 +65,7 @@ class FreshnessSpec:
     error_after_hours: float | None
     unique_id: str  # the dbt source node, e.g. "source.customer360.crm.customers"
     # what an enforced error stops: the dbt nodes built from the source, then the DAG's tasks
-    # that wait for every staging model (scoring, publication; added by the DAG's builder)
+    # that wait for the feature tables (scoring, publication, digest; added by dag.py)
     held_back: tuple[str, ...] = ()
 
     @property

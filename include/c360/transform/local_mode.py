@@ -43,5 +43,5 @@ def build_local(cfg: TransformConfig, manifest_path: Path, manifest: dict[str, A
     groups = {layer.group_id: dbt_layer(layer, cfg, manifest_path) for layer in LOCAL_LAYERS}
     for group in groups.values():
         attach_assets(group, manifest)
-    # scoring reads the feature tables and (point in time) the staging views
-    return DbtBuild(groups, feeds_ml=[groups["staging"], groups["features"]], checks=checks)
+    # scoring reads the feature tables only (built from every source's staging model)
+    return DbtBuild(groups, feeds_ml=[groups["features"]], checks=checks)

@@ -41,10 +41,9 @@ def build_watcher(cfg: TransformConfig, manifest_path: Path, manifest: dict[str,
     group = dbt_watcher_build(cfg, manifest_path, manifest, specs)
     attach_assets(group, manifest)
     _start_sensors_in_triggerer(group)  # after the outlets: a sensor with one ends on a worker
-    # scoring reads the feature tables and (point in time) the staging views
+    # scoring reads the feature tables only (built from every source's staging model)
     return DbtBuild({WATCHER_BUILD.group_id: group},
-                    feeds_ml=[_subgroup(group, "models", "staging"),
-                              _subgroup(group, "models", "features")])
+                    feeds_ml=[_subgroup(group, "models", "features")])
 
 
 @contextlib.contextmanager
