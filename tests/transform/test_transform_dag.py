@@ -13,7 +13,6 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DAGS = REPO / "dags"
 GROUPS = ("freshness", "staging", "intermediate", "marts", "features", "snapshot",
           "ml_scoring", "publish")
 WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.marts",
@@ -21,24 +20,17 @@ WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.m
                   "dbt.models.marts.customers", "dbt.models.intermediate.customers")
 PRODUCER = "dbt.dbt_producer_watcher"
 # loads the DAG file in a fresh interpreter (its own environment) into `bag`
-LOAD_DAG_CODE = (
-    "from pathlib import Path\n"
-    "from airflow.dag_processing.dagbag import BundleDagBag\n"
-    f"d = Path({str(DAGS)!r})\n"
-    "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
-    "bundle_name='dags-folder')\n"
-)
+LOAD_DAG_CODE = "from scripts.dag_bag import load_dags\nbag = load_dags('c360_transform.py')\n"
 
 
 def load_dag(mode: str):
-    from airflow.dag_processing.dagbag import BundleDagBag
+    from scripts.dag_bag import load_dags
 
     before = os.environ.get("C360_COSMOS_EXECUTION_MODE")
     os.environ["C360_COSMOS_EXECUTION_MODE"] = mode
     os.environ.setdefault("C360_TARGET", "duckdb")
     try:
-        bag = BundleDagBag(dag_folder=str(DAGS / "c360_transform.py"), bundle_path=DAGS,
-                           bundle_name="dags-folder")
+        bag = load_dags("c360_transform.py")
     finally:
         if before is None:
             del os.environ["C360_COSMOS_EXECUTION_MODE"]
@@ -139,6 +131,26 @@ def test_gates_follow_dbt_lineage(dag):
     staging = {t.task_id.split(".")[-1] for t in dag.tasks if t.task_id.startswith("staging.")
                and not t.task_id.startswith("staging.stg_ml_")}
     assert len(staging) == 7 and staging <= up(_task(dag, "score_segments"))
+
+
+def test_a_failing_staging_model_stops_everything_built_from_it(dag):
+    """A failing stg_customers (its build or its tests, one task in local mode) leaves every
+    mart, feature, the snapshot, scoring, publication and the digest upstream_failed (they are
+    downstream of it and need all upstreams to succeed), while lineages not built from
+    customers (stg_products) run."""
+    failing = dag.get_task("staging.stg_customers_model_build")
+    downstream = failing.get_flat_relative_ids(upstream=False)
+    built_from_customers = [t for t in dag.tasks if t.task_id.split(".")[0] in {
+        "marts", "features", "snapshot", "ml_scoring", "publish", "retention_digest"}]
+    from include.c360.ml.tasks import TASKS
+
+    # 4 marts, 3 features, the scoring tasks, publication and retention alerts, their digest,
+    # the snapshot
+    assert len(built_from_customers) == 11 + len(TASKS)
+    assert {t.task_id for t in built_from_customers} <= downstream
+    assert {t.trigger_rule for t in built_from_customers} == {"all_success"}
+    assert "staging.stg_products_model_build" not in downstream
+    assert not any(t.startswith("freshness.") for t in downstream)
 
 
 def test_marts_emit_target_independent_assets(dag):
