@@ -2,8 +2,13 @@
 
 Everything that differs between sources lives here and only here: landing prefix and file
 format, partitioning, the ingestion cron that follows the SLA, freshness thresholds, load
-strategy and the raw columns (read from the spec's catalog). DAGs, the generator, the loader,
-dbt sources and alerting are generated from this list rather than written seven times.
+strategy and the raw columns (read from the spec's catalog). The ingestion DAGs (one per
+source), the generator's exports, the loaders and their SQL, the RAW tables' Assets and the
+ingestion deadlines are generated from this list rather than written seven times. The seven
+dbt source YAMLs (``dbt/models/staging/<system>/_<system>__sources.yml``: columns, types,
+freshness) are written by hand, as dbt reads them; ``tests/dbt/test_dbt_project_files.py``
+holds them to this registry, and the transform's freshness checks read their thresholds from
+the dbt manifest.
 """
 
 from __future__ import annotations
