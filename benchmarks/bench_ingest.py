@@ -42,7 +42,7 @@ def main() -> int:
 
     from include.c360.generator import GeneratorConfig, generate_history
     from include.c360.ingest.config import IngestConfig
-    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.duckdb_loader import DuckDBLoader
     from include.c360.ingest.run import ingest
     from include.c360.landing import LocalLandingZone
     from include.c360.sources import SOURCES
@@ -75,7 +75,7 @@ def main() -> int:
     print(f"\nfull history load into a fresh DuckDB file ({mb:,.0f} MB of exports)")
     print(f"{'source':<16}{'files':>7}{'rows':>12}{'seconds':>9}{'rows/s':>12}")
     total_rows, total_files = 0, 0
-    with DuckDBWarehouse(db, config) as wh:
+    with DuckDBLoader(db, config) as wh:
         wh.setup()
         t_all, cpu_all = time.perf_counter(), time.process_time()
         for src in SOURCES:

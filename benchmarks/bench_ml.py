@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from include.c360.ml import tasks
     from include.c360.ml.config import MLConfig
-    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.warehouse import DuckDBWarehouse
 
     args.work.mkdir(parents=True, exist_ok=True)
     run_db = args.work / "bench_run.duckdb"

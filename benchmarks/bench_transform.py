@@ -4,8 +4,9 @@
     PYTHONPATH=. .venv/bin/python benchmarks/bench_transform.py --scale 0.05 --mode watcher
     PYTHONPATH=. .venv/bin/python benchmarks/bench_transform.py --mode watcher --repeat 3
 
-1. The generator writes a history at ``--scale`` and the ingestion code loads it into a DuckDB
-   file (``benchmarks/out/transform/``, kept between runs unless ``--fresh``).
+1. The generator writes a history at ``--scale`` and the ingestion's ``ingest()`` loads it into a
+   DuckDB file (``include/c360/offline.py``; ``benchmarks/out/transform/``, kept between runs
+   unless ``--fresh``).
 2. ``dbt build`` of the whole project (every model, the snapshot, every test; dbt from
    ``.venv-dbt``) on a copy of the loaded warehouse, before and again after the DAG run: the
    baseline is their mean (a shared machine's speed drifts over minutes).
@@ -24,7 +25,6 @@ the ratio without the scoring group's whole span. Timings on a shared 2-core mac
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -42,18 +42,12 @@ AS_OF = date(2026, 11, 24)
 
 
 def dbt_build(db_path: Path, workdir: Path) -> float:
-    env = {**os.environ, "C360_DUCKDB_PATH": str(db_path), "C360_DBT_TARGET": "duckdb",
-           "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    exe = os.environ.get("C360_DBT_EXECUTABLE", str(REPO / ".venv-dbt" / "bin" / "dbt"))
-    cmd = [exe, "build", "--project-dir", str(REPO / "dbt"), "--profiles-dir", str(REPO / "dbt"),
-           "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
-           "--vars", json.dumps({"as_of_date": AS_OF.isoformat()})]
+    """One plain ``dbt build`` of the whole project (the platform's own dbt call)."""
+    from include.c360.offline import run_dbt
+
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"dbt build failed:\n{proc.stdout[-4000:]}")
-    return seconds
+    run_dbt(db_path, workdir, "build", dbt_vars={"as_of_date": AS_OF.isoformat()}, timeout=7200)
+    return time.perf_counter() - t0
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -65,12 +59,11 @@ def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
     from scripts.local_airflow import free_port
 
     port = free_port()
+    from include.c360.offline import warehouse_env
+
     env = {
         "C360_AIRFLOW_HOME": str(home), "C360_AIRFLOW_PORT": str(port),
-        "C360_TARGET": "duckdb", "C360_DUCKDB_PATH": str(db_path),
-        "C360_DATA_DIR": str(db_path.parent), "C360_MODELS_DIR": str(db_path.parent / "models"),
-        "AIRFLOW_CONN_DUCKDB_DEFAULT": json.dumps({"conn_type": "duckdb",
-                                                   "host": str(db_path)}),
+        **warehouse_env(db_path, db_path.parent),
         "C360_COSMOS_EXECUTION_MODE": mode, "C360_TRANSFORM_RETRIES": "0",
         # only the triggered run: no cron/catch-up run of the DAG next to it
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
@@ -119,14 +112,14 @@ def main() -> int:
                     help="keep the work dir (warehouse copies, Airflow homes and task logs)")
     args = ap.parse_args()
 
+    from include.c360.offline import build_warehouse
     from include.c360.transform.manifest import build_manifest
-    from tests.transform.world import build_world
 
     out = REPO / "benchmarks" / "out" / "transform" / f"scale_{args.scale:g}"
     pristine = out / "pristine.duckdb"
     if args.fresh or not pristine.exists():
         shutil.rmtree(out, ignore_errors=True)
-        world = build_world(out / "world", args.scale, AS_OF)
+        world = build_warehouse(out / "world", args.scale, AS_OF)
         shutil.copy(world.db_path, pristine)
         print(f"data: scale {args.scale:g}, raw rows {sum(world.raw_rows.values()):,} "
               f"{world.raw_rows}; generate {world.seconds['generate']:.1f}s, "

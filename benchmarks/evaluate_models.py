@@ -66,8 +66,8 @@ def evaluate(db: Path, gt, as_of: date, cfg, out: Path) -> dict:
 
     from include.c360.ml import tasks
     from include.c360.ml.features import training_frame
-    from include.c360.ml.warehouse import DuckDBWarehouse
     from include.c360.offline import run_dbt
+    from include.c360.warehouse import DuckDBWarehouse
 
     matplotlib.use("Agg")
     results: dict = {"as_of": as_of.isoformat()}
@@ -105,8 +105,8 @@ def evaluate(db: Path, gt, as_of: date, cfg, out: Path) -> dict:
 def _build_features_as_of(db: Path, as_of: date, out: Path) -> None:
     """dbt's feature models as of ``as_of``, unless the warehouse holds them already."""
     from include.c360.ml.features import snapshot_dates
-    from include.c360.ml.warehouse import DuckDBWarehouse
     from include.c360.offline import run_dbt
+    from include.c360.warehouse import DuckDBWarehouse
 
     wh = DuckDBWarehouse(db)
     try:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from airflow.sdk import DAG, CronDataIntervalTimetable, TriggerRule, task
 
 from include.c360.alerts.deadlines import ingest_deadline
-from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE
+from include.c360.assets import raw_asset
+from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE, pool_args
 from include.c360.ingest import tasks
-from include.c360.ingest.assets import raw_asset
 from include.c360.ingest.dag_parts import doc_for, ingest_params, landing_wait
-from include.c360.ingest.dialect import pool_args
 from include.c360.sources import SOURCES
 
 for src in SOURCES:

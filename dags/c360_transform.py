@@ -26,25 +26,19 @@ run's logical date), **full_refresh** and **enforce_freshness**.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from airflow.sdk import DAG
 
-from include.c360.transform.dag_parts import (
-    DAG_ID,
-    TransformConfig,
-    build_transform,
-    deadline,
-    params,
-    schedule,
-)
+from include.c360.dag_defaults import START_DATE
+from include.c360.transform.config import TransformConfig, params
+from include.c360.transform.dag import DAG_ID, build_transform
+from include.c360.transform.schedule import deadline, schedule
 
 config = TransformConfig.from_env()
 
 with DAG(
     dag_id=DAG_ID,
     schedule=schedule(),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,

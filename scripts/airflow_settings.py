@@ -25,7 +25,7 @@ def load(path: str | Path) -> dict:
 
 def apply(path: str | Path) -> None:
     # Writing metadata rows (not task-time access), so the ORM models are the right API here.
-    from airflow.models import Connection, Pool, Variable  # noqa: AIR311
+    from airflow.models import Connection, Pool, Variable
     from airflow.utils.session import create_session
 
     settings = load(path)

@@ -203,7 +203,7 @@ def start(wait_seconds: float = 180.0) -> int:
     pgid = None
     nice = background_nice()
     for name in COMPONENTS:
-        log = open(home / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+        log = open(home / "logs" / f"{name}.log", "ab")  # handed to the child, which closes it
         kwargs: dict = {"process_group": 0 if pgid is None else pgid}
         if name in BACKGROUND_COMPONENTS and nice:
             kwargs["preexec_fn"] = functools.partial(os.nice, nice)

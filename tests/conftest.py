@@ -50,15 +50,17 @@ def migrated_airflow_home(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def run_dags(migrated_airflow_home):
-    """``run_dags(data_dir, (dag_id, run), ...)``: ``dag.test()`` each run in a subprocess.
+    """``run_dags(data_dir, (dag_id, run), ...)``: ``dag.test()`` each run in a subprocess
+    (``tests/dag_run.py``, the tests' one DAG runner).
 
     ``run`` is a logical date (ISO) or ``{"logical_date": ..., "conf": {...}}``. Returns one
-    ``{"dag_id", "state", "tasks": {task_id: state}, "xcom": {task_id: value}}`` per run.
+    ``{"dag_id", "state", "seconds", "tasks": {task_id: state}, "xcom": {task_id: value}}`` per
+    run. ``dag_file``: parse only that file of the DAG folder.
     """
 
     def run(data_dir: Path, *runs: tuple[str, str | dict], timeout: float = 300,
-            dags_folder: Path | None = None, extra_env: dict[str, str] | None = None
-            ) -> list[dict]:
+            dags_folder: Path | None = None, dag_file: str | None = None,
+            extra_env: dict[str, str] | None = None) -> list[dict]:
         home = migrated_airflow_home
         env = {
             **os.environ,
@@ -72,6 +74,7 @@ def run_dags(migrated_airflow_home):
             **(extra_env or {}),
         }
         args = ["--dags", str(dags_folder)] if dags_folder else []
+        args += ["--file", dag_file] if dag_file else []
         for dag_id, spec in runs:
             args += [dag_id, spec if isinstance(spec, str) else json.dumps(spec)]
         proc = subprocess.run([sys.executable, "-m", "tests.dag_run", *args], env=env, cwd=ROOT,
@@ -92,15 +95,32 @@ SCALE = 0.003
 
 @pytest.fixture(scope="session")
 def manifest() -> Path:
-    from tests.transform.world import ensure_manifest
+    """The dbt manifest the DAG renders from (built by ``dbt parse`` when missing or stale)."""
+    from include.c360.transform.manifest import build_manifest, render_manifest_path
 
-    return ensure_manifest()
+    path = render_manifest_path()
+    dbt_dir = ROOT / "dbt"
+    newest = max(p.stat().st_mtime for p in dbt_dir.rglob("*")
+                 if p.is_file() and "target" not in p.parts and "logs" not in p.parts)
+    if not path.exists() or path.stat().st_mtime < newest:
+        build_manifest()
+    return path
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory: pytest.TempPathFactory, manifest: Path):
-    from tests.transform.world import build_world
+    """The generator's history up to AS_OF at SCALE, loaded by the ingestion's ingest()
+    (include/c360/offline.py): a LocalWarehouse."""
+    from include.c360.offline import build_warehouse
 
-    w = build_world(tmp_path_factory.mktemp("tx_world"), SCALE, AS_OF)
+    w = build_warehouse(tmp_path_factory.mktemp("tx_world"), SCALE, AS_OF)
     shutil.rmtree(w.landing)  # loaded; the DAG does not read the landing zone
     return w
+
+
+@pytest.fixture(scope="session")
+def dag_bag():
+    """Every DAG file of dags/, loaded as the DAG processor loads them."""
+    from scripts.dag_bag import load_dags
+
+    return load_dags()

@@ -25,22 +25,15 @@ AIRFLOW2_PATTERNS = (
 )
 
 
-@pytest.fixture(scope="module")
-def dagbag():
-    from airflow.dag_processing.dagbag import BundleDagBag
-
-    return BundleDagBag(dag_folder=DAGS, bundle_path=ROOT, bundle_name="dags-folder")
-
-
 def test_there_are_dag_files():
     assert DAG_FILES, f"no DAG files in {DAGS}"
 
 
-def test_no_import_errors(dagbag):
-    assert not dagbag.import_errors, "\n".join(
-        f"{path}: {err}" for path, err in dagbag.import_errors.items()
+def test_no_import_errors(dag_bag):
+    assert not dag_bag.import_errors, "\n".join(
+        f"{path}: {err}" for path, err in dag_bag.import_errors.items()
     )
-    assert dagbag.dags, "the dag folder defines no DAG"
+    assert dag_bag.dags, "the dag folder defines no DAG"
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
@@ -67,9 +60,9 @@ def test_every_dag_call_declares_a_schedule(path):
         )
 
 
-def test_every_dag_has_tags_owner_retries_and_docs(dagbag):
+def test_every_dag_has_tags_owner_retries_and_docs(dag_bag):
     problems = []
-    for dag_id, dag in sorted(dagbag.dags.items()):
+    for dag_id, dag in sorted(dag_bag.dags.items()):
         if not dag.tags:
             problems.append(f"{dag_id}: no tags")
         if not (dag.doc_md or "").strip():
@@ -78,7 +71,7 @@ def test_every_dag_has_tags_owner_retries_and_docs(dagbag):
             if t.owner in (None, "", "airflow"):
                 problems.append(f"{dag_id}.{t.task_id}: owner is {t.owner!r}")
             # the transform's source-freshness tasks never retry: a stale source stays stale and
-            # a Cosmos retry would re-judge it with `dbt source freshness` (dag_parts.py)
+            # a Cosmos retry would re-judge it with `dbt source freshness` (watcher_mode.py)
             gate = type(t).__name__ == "DbtSourceWatcherOperator" and t.retries == 0
             if (t.retries or 0) < 2 and not gate:
                 problems.append(f"{dag_id}.{t.task_id}: retries={t.retries} (< 2)")

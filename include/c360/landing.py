@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
+from include.c360.constants import AWS_CONN_ID
+
 
 @dataclass(frozen=True)
 class LandingFile:
@@ -112,7 +114,7 @@ class LocalLandingZone:
 class S3LandingZone:
     """``s3://bucket/prefix`` through the amazon provider's S3Hook (connection ``aws_default``)."""
 
-    def __init__(self, uri: str, aws_conn_id: str = "aws_default"):
+    def __init__(self, uri: str, aws_conn_id: str = AWS_CONN_ID):
         if not uri.startswith("s3://"):
             raise ValueError(f"not an s3:// URI: {uri!r}")
         bucket, _, prefix = uri[len("s3://") :].partition("/")
@@ -189,7 +191,7 @@ class S3LandingZone:
 LandingZone = LocalLandingZone | S3LandingZone
 
 
-def landing_zone(uri: str | None = None, aws_conn_id: str = "aws_default") -> LandingZone:
+def landing_zone(uri: str | None = None, aws_conn_id: str = AWS_CONN_ID) -> LandingZone:
     """The landing zone at ``uri`` (default: the configured ``C360_LANDING``)."""
     if uri is None:
         from include.c360.config import settings

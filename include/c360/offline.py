@@ -5,6 +5,7 @@ the ingestion DAGs run, load history and all) into a DuckDB warehouse, and dbt r
     wh = build_warehouse(Path("/tmp/w"), scale=0.01, as_of=date(2026, 11, 24))
     wh.dbt("build")                                  # as_of_date = the world's as_of
     wh.db_path, wh.ground_truth                      # the warehouse, the generator's truth
+    wh.env()                                         # the environment of Airflow over it
 
 Nothing here replaces the DAGs: it calls the same functions they call, in one process.
 """
@@ -45,6 +46,11 @@ class LocalWarehouse:
     def ground_truth(self) -> Path:
         return self.root / "ground_truth"
 
+    def env(self) -> dict[str, str]:
+        """The environment that points every component at this warehouse and landing folder
+        (what a local Airflow or ``dag.test()`` over it runs with)."""
+        return {**warehouse_env(self.db_path, self.root), "C360_LANDING": str(self.landing)}
+
     def ingest(self, start: date, end: date) -> dict[str, int]:
         """Load the landing files of the days [start, end] of every source; rows per source."""
         return ingest_landing(self.landing, self.db_path, start, end)
@@ -56,6 +62,18 @@ class LocalWarehouse:
         return run_dbt(self.db_path, self.root / "dbt", *args,
                        dbt_vars={"as_of_date": (as_of or self.as_of).isoformat()},
                        timeout=timeout)
+
+
+def warehouse_env(db_path: Path, data_dir: Path) -> dict[str, str]:
+    """The environment that points ingestion, dbt (the ``duckdb_default`` connection Cosmos'
+    profile reads), ML scoring and the freshness checks at one DuckDB warehouse file, with the
+    models and other data under ``data_dir``."""
+    from include.c360.constants import DUCKDB_CONN_ID
+
+    return {"C360_TARGET": "duckdb", "C360_DATA_DIR": str(data_dir),
+            "C360_DUCKDB_PATH": str(db_path), "C360_MODELS_DIR": str(data_dir / "models"),
+            f"AIRFLOW_CONN_{DUCKDB_CONN_ID.upper()}": json.dumps(
+                {"conn_type": "duckdb", "host": str(db_path)})}
 
 
 def build_warehouse(root: Path, scale: float, as_of: date, seed: int = 42,
@@ -79,14 +97,14 @@ def ingest_landing(landing: Path, db_path: Path, start: date, end: date) -> dict
     """Every source's landing files of the days [start, end] into ``raw.<source>`` of a DuckDB
     warehouse with ``ingest()``; a bad file is an error. Rows loaded per source."""
     from include.c360.ingest.config import IngestConfig
-    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.duckdb_loader import DuckDBLoader
     from include.c360.ingest.run import ingest
     from include.c360.landing import LocalLandingZone
     from include.c360.sources import SOURCES
 
     config = IngestConfig(lookback_days=0)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    wh = DuckDBWarehouse(db_path, config)
+    wh = DuckDBLoader(db_path, config)
     zone = LocalLandingZone(landing)
     # the days' partitions, end day included (an interval ending at the next midnight would
     # also list that day's partition)

@@ -2,8 +2,13 @@
 
 Everything that differs between sources lives here and only here: landing prefix and file
 format, partitioning, the ingestion cron that follows the SLA, freshness thresholds, load
-strategy and the raw columns (read from the spec's catalog). DAGs, the generator, the loader,
-dbt sources and alerting are generated from this list rather than written seven times.
+strategy and the raw columns (read from the spec's catalog). The ingestion DAGs (one per
+source), the generator's exports, the loaders and their SQL, the RAW tables' Assets and the
+ingestion deadlines are generated from this list rather than written seven times. The seven
+dbt source YAMLs (``dbt/models/staging/<system>/_<system>__sources.yml``: columns, types,
+freshness) are written by hand, as dbt reads them; ``tests/dbt/test_dbt_project_files.py``
+holds them to this registry, and the transform's freshness checks read their thresholds from
+the dbt manifest.
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ LOAD_DEADLINE_FLOOR = timedelta(hours=1)
 
 # Columns the loader adds to every RAW table (COPY INTO metadata).
 LOAD_METADATA_COLUMNS: tuple[Column, ...] = (
-    Column("_loaded_at", "timestamp", None, "When the loader inserted the row (UTC)."),
-    Column("_source_file", "varchar", None, "Landing-zone key of the file the row came from."),
-    Column("_source_row_number", "int", None, "1-based row number of the row inside its file."),
+    Column("_loaded_at", "timestamp", "When the loader inserted the row (UTC)."),
+    Column("_source_file", "varchar", "Landing-zone key of the file the row came from."),
+    Column("_source_row_number", "int", "1-based row number of the row inside its file."),
 )
 
 
@@ -36,7 +41,6 @@ class Source:
     warn_after_hours: int
     error_after_hours: int | None  # None: the spec gives a warn threshold only
     load_strategy: str  # append | truncate_insert | snowpipe
-    event_time_column: str  # column that places a record in time (incremental/partitioning)
 
     @property
     def raw_columns(self) -> tuple[Column, ...]:
@@ -103,26 +107,22 @@ class Source:
     def freshness_warn(self) -> timedelta:
         return timedelta(hours=self.warn_after_hours)
 
-    @property
-    def freshness_error(self) -> timedelta | None:
-        return None if self.error_after_hours is None else timedelta(hours=self.error_after_hours)
-
 
 SOURCES: tuple[Source, ...] = (
     Source("customers", "stg_customers", "customer_id", "csv_gzip", "day",
-           "0 2 * * *", 24, 48, "append", "signup_date"),
+           "0 2 * * *", 24, 48, "append"),
     Source("orders", "stg_orders", "order_id", "csv_gzip", "day",
-           "0 2 * * *", 24, 48, "append", "order_date"),
+           "0 2 * * *", 24, 48, "append"),
     Source("transactions", "stg_transactions", "transaction_id", "parquet", "day",
-           "*/15 * * * *", 1, 3, "snowpipe", "transaction_date"),
+           "*/15 * * * *", 1, 3, "snowpipe"),
     Source("events", "stg_events", "event_id", "ndjson_gzip", "hour",
-           "0 * * * *", 3, 6, "snowpipe", "event_timestamp"),
+           "0 * * * *", 3, 6, "snowpipe"),
     Source("products", "stg_products", "product_id", "csv_gzip", "day",
-           "0 2 * * 1", 8 * 24, 14 * 24, "truncate_insert", "product_id"),
+           "0 2 * * 1", 8 * 24, 14 * 24, "truncate_insert"),
     Source("campaigns", "stg_campaigns", "campaign_id", "csv_gzip", "day",
-           "0 2 * * *", 24, None, "append", "sent_at"),
+           "0 2 * * *", 24, None, "append"),
     Source("support_tickets", "stg_support_tickets", "ticket_id", "csv_gzip", "day",
-           "0 2 * * *", 24, None, "append", "created_at"),
+           "0 2 * * *", 24, None, "append"),
 )
 
 

@@ -53,7 +53,7 @@ class SmtpSink:
         self.port = free_port()
         self._controller = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         mail = Mail(envelope.mail_from, list(envelope.rcpt_tos),
                     message_from_bytes(envelope.original_content or envelope.content,
                                        policy=policy.default))

@@ -56,7 +56,7 @@ def _failure_context(error: BaseException) -> dict:
 def _raised(error: BaseException) -> BaseException:
     try:
         raise error
-    except BaseException as e:  # noqa: BLE001 - the test wants the traceback
+    except BaseException as e:  # the test wants the traceback
         return e
 
 
@@ -168,6 +168,31 @@ def test_retention_digest_lists_top_customers_and_attaches_all(smtp, tmp_path):
     assert name == "alerts.csv"
     assert [line.split(",")[0] for line in content.strip().splitlines()] == [
         "customer_id", "C0", "C1", "C2"]
+
+
+def test_the_digest_reads_the_alerts_its_run_added(tmp_path, monkeypatch):
+    """alerts_added: the rows of this scoring detected during this run, by predicted LTV."""
+    import duckdb
+
+    from include.c360.alerts.retention import ALERTS_TABLE, alerts_added
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema alerts")
+        con.execute(f"create table {ALERTS_TABLE} (customer_id varchar, customer_segment "
+                    "varchar, churn_probability double, previous_churn_probability double, "
+                    "alert_threshold double, predicted_ltv double, scored_at timestamp, "
+                    "detected_at timestamp)")
+        con.execute(f"insert into {ALERTS_TABLE} values "
+                    "('C1', 'At Risk', 0.8, 0.6, 0.7, 50, '2026-11-24', '2026-11-24 03:00'), "
+                    "('C2', 'Loyal', 0.9, null, 0.7, 80, '2026-11-24', '2026-11-24 03:00'), "
+                    "('C3', 'Loyal', 0.9, 0.1, 0.7, 99, '2026-11-24', '2026-11-23 03:00'), "
+                    "('C4', 'Loyal', 0.9, 0.1, 0.7, 99, '2026-11-23', '2026-11-24 03:00')")
+    monkeypatch.setenv("C360_TARGET", "duckdb")
+    monkeypatch.setenv("C360_DUCKDB_PATH", str(db))
+    got = alerts_added("2026-11-24", datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
+    assert [(a["customer_id"], a["previous_churn_probability"]) for a in got] == [
+        ("C2", None), ("C1", 0.6)]
 
 
 @pytest.mark.parametrize("way", ["sync", "async"])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from include.c360.sources import SOURCES, source
+from include.c360.warehouse.types import sql_type
 
 DAY1 = date(2026, 11, 24)
 DAY2 = date(2026, 11, 25)
@@ -432,21 +433,11 @@ def table_rows(day: Day, day_date: date) -> dict[str, list[tuple]]:
     return out
 
 
-DUCKDB_TYPES = {
-    "varchar": "varchar",
-    "int": "bigint",
-    "float": "double",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-}
-
-
 def create_raw_sql(schema: str = "raw") -> list[str]:
     """DDL of the RAW tables exactly as the ingestion contract says (registry columns)."""
     stmts = [f"create schema if not exists {schema}"]
     for s in SOURCES:
-        cols = ", ".join(f"{c.name} {DUCKDB_TYPES[c.type]}" for c in s.raw_table_columns)
+        cols = ", ".join(f"{c.name} {sql_type('duckdb', c.type)}" for c in s.raw_table_columns)
         stmts.append(f"create table if not exists {schema}.{s.name} ({cols})")
     return stmts
 

@@ -10,18 +10,11 @@ import pytest
 
 from include.c360.catalog import load_catalog
 from include.c360.ml.contract import score_tables
+from include.c360.warehouse.types import sql_type
 from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
 
-DUCKDB_TYPE = {
-    "varchar": "VARCHAR",
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "boolean": "BOOLEAN",
-    "date": "DATE",
-    "timestamp": "TIMESTAMP",
-}
 SCHEMA_OF_LAYER = {"staging": "staging", "mart": "marts"}
 FEATURE_MODELS = ("feat_customer_segmentation", "feat_fraud_behavior", "feat_customer_history")
 
@@ -65,7 +58,7 @@ def test_materialized_models_have_exactly_the_spec_columns_and_types(
             f"where table_schema = '{schema}' and table_name = '{model.name}' "
             "order by ordinal_position"
         )
-        expected = [(c.name, DUCKDB_TYPE[c.type]) for c in model.columns]
+        expected = [(c.name, sql_type("duckdb", c.type)) for c in model.columns]
         assert rows == expected, model.name
 
 
@@ -86,7 +79,7 @@ def test_intermediate_models_have_exactly_the_spec_columns_and_types(
             continue
         sql = compiled[model.name].read_text()
         rows = [(r[0], r[1]) for r in env.query(f"describe ({sql})")]
-        expected = [(c.name, DUCKDB_TYPE[c.type]) for c in model.columns]
+        expected = [(c.name, sql_type("duckdb", c.type)) for c in model.columns]
         assert rows == expected, model.name
 
 

@@ -11,10 +11,8 @@ import yaml
 
 from include.c360.catalog import load_catalog
 from include.c360.sources import SOURCES
+from include.c360.warehouse.types import SPEC_TYPES  # the spec's types in dbt's words
 from tests.dbt.conftest import DBT_PROJECT
-from tests.dbt.raw_fixture import DUCKDB_TYPES
-
-SPEC_TYPE = DUCKDB_TYPES  # the spec's types as dbt declares them (the RAW tables' types)
 
 
 def _yaml_docs() -> list[tuple[Path, dict]]:
@@ -50,7 +48,7 @@ def test_dbt_source_matches_the_registry(source) -> None:
     else:
         assert freshness["error_after"] == {"count": source.error_after_hours, "period": "hour"}
     assert [(c["name"], c["data_type"]) for c in table["columns"]] == [
-        (c.name, SPEC_TYPE[c.type]) for c in source.raw_table_columns
+        (c.name, SPEC_TYPES[c.type]) for c in source.raw_table_columns
     ]
     assert all(c.get("description") for c in table["columns"])
 
@@ -78,7 +76,7 @@ def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:
         assert doc.get("description"), spec.name
         cols = doc["columns"]
         assert [(c["name"], c["data_type"]) for c in cols] == [
-            (c.name, SPEC_TYPE[c.type]) for c in spec.columns
+            (c.name, SPEC_TYPES[c.type]) for c in spec.columns
         ], spec.name
         for c, s in zip(cols, spec.columns, strict=True):
             assert c.get("description"), (spec.name, c["name"])

@@ -10,10 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from include.c360.sources import SOURCES, source
+from include.c360.warehouse.types import sql_type
 from tests.generator.conftest import AS_OF, CONFIG, MONDAY, TUESDAY, scalar
-
-DUCK_TYPES = {"varchar": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "boolean": "BOOLEAN",
-              "date": "DATE", "timestamp": "TIMESTAMP"}
 
 
 def history_days():
@@ -85,7 +83,7 @@ def test_every_value_parses_as_its_spec_type(gen):
             bad = scalar(gen.con, f"""
                 select count(*) from raw_{src.name}
                 where "{c.name}" is not null
-                  and try_cast(trim("{c.name}") as {DUCK_TYPES[c.type]}) is null""")
+                  and try_cast(trim("{c.name}") as {sql_type('duckdb', c.type)}) is null""")
             assert bad == 0, f"{src.name}.{c.name} has values that are not {c.type}"
 
 
@@ -94,7 +92,7 @@ def test_csv_parses_with_the_spec_types_directly(gen):
     for src in SOURCES:
         if src.file_format != "csv_gzip":
             continue
-        cols = ", ".join(f"'{c.name}': '{DUCK_TYPES[c.type]}'" for c in src.raw_columns)
+        cols = ", ".join(f"'{c.name}': '{sql_type('duckdb', c.type)}'" for c in src.raw_columns)
         g = gen.landing / src.name / "**" / "*.csv.gz"
         n = scalar(gen.con, f"select count(*) from read_csv('{g}', header=true, "
                             f"auto_detect=false, columns={{{cols}}})")

@@ -64,9 +64,9 @@ def zone(env: dict):
 @pytest.fixture
 def wh(env: dict):
     from include.c360.ingest.config import IngestConfig
-    from include.c360.ingest.duckdb_loader import DuckDBWarehouse
+    from include.c360.ingest.duckdb_loader import DuckDBLoader
 
-    w = DuckDBWarehouse(env["duckdb"], IngestConfig())
+    w = DuckDBLoader(env["duckdb"], IngestConfig())
     w.setup()
     yield w
     w.close()

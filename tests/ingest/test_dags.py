@@ -10,32 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from include.c360.ingest.assets import raw_asset
-from include.c360.ingest.config import DUCKDB_POOL
+from include.c360.assets import raw_asset
+from include.c360.constants import DUCKDB_POOL
 from include.c360.sources import SOURCES, source
 
 REPO = Path(__file__).resolve().parents[2]
 INGEST_IDS = [f"c360_ingest_{s.name}" for s in SOURCES]
 
 
-@pytest.fixture(scope="module")
-def dagbag():
-    from airflow.dag_processing.dagbag import BundleDagBag
-
-    dags = REPO / "dags"
-    return BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name="dags-folder")
-
-
 @pytest.mark.timeout(60)
-def test_dags_import_cleanly(dagbag):
-    assert dagbag.import_errors == {}
-    assert set(INGEST_IDS) | {"c360_setup"} <= set(dagbag.dag_ids)
+def test_dags_import_cleanly(dag_bag):
+    assert dag_bag.import_errors == {}
+    assert set(INGEST_IDS) | {"c360_setup"} <= set(dag_bag.dag_ids)
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("dag_id", INGEST_IDS)
-def test_ingestion_dag_per_source(dagbag, dag_id):
-    dag = dagbag.dags[dag_id]
+def test_ingestion_dag_per_source(dag_bag, dag_id):
+    dag = dag_bag.dags[dag_id]
     src = source(dag_id.removeprefix("c360_ingest_"))
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
     assert dag.timetable.expression == src.cron
@@ -52,8 +44,8 @@ def test_ingestion_dag_per_source(dagbag, dag_id):
 
 
 @pytest.mark.timeout(60)
-def test_setup_dag_is_manual_with_params(dagbag):
-    dag = dagbag.dags["c360_setup"]
+def test_setup_dag_is_manual_with_params(dag_bag):
+    dag = dag_bag.dags["c360_setup"]
     assert type(dag.timetable).__name__ == "NullTimetable"
     assert {"database", "raw_schema", "meta_schema", "landing_url"} <= set(dag.params.keys())
     assert [t.task_id for t in dag.tasks] == ["duckdb_setup"]
@@ -65,10 +57,8 @@ def test_snowflake_target_uses_sql_operators_and_no_pool(monkeypatch):
     """With C360_TARGET=snowflake the same DAG files build the production tasks."""
     code = """
 import json
-from pathlib import Path
-from airflow.dag_processing.dagbag import BundleDagBag
-dags = Path('dags').resolve()
-bag = BundleDagBag(dag_folder=str(dags), bundle_path=dags, bundle_name='dags-folder')
+from scripts.dag_bag import load_dags
+bag = load_dags()
 setup = bag.dags['c360_setup']
 params = {k: setup.params[k] for k in setup.params.keys()}
 env = setup.get_template_env()
@@ -107,7 +97,8 @@ print(json.dumps({
     assert set(got["pools"].values()) == {"default_pool"}  # Snowflake: parallel, no pool
     assert got["sensor"] == ["S3KeySensor", "PythonDecoratedOperator"] or "S3KeySensor" in \
         got["sensor"]
-    from include.c360.ingest.sql import render, split_statements
+    from include.c360.ingest.sql import render
+    from include.c360.warehouse.sql import split_statements
 
     # what Airflow renders at run time == what the loader renders (and fakesnow runs)
     for sql, path in zip(got["rendered"], SETUP_FILES, strict=True):

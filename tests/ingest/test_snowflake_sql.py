@@ -19,8 +19,9 @@ import pytest
 
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import IngestError, check_snowpipe, ingest
-from include.c360.ingest.sql import render, split_statements
+from include.c360.ingest.sql import render
 from include.c360.sources import SOURCES, source
+from include.c360.warehouse.sql import split_statements
 from tests.ingest.exports import encode, rows_for, write_export
 
 pytestmark = pytest.mark.timeout(60)
@@ -78,9 +79,9 @@ def snow(env, monkeypatch):
 
 
 def _warehouse(env, **kw):
-    from include.c360.ingest.snowflake_loader import SnowflakeWarehouse
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
 
-    return SnowflakeWarehouse(IngestConfig(**kw), landing_url=f"file://{env['landing']}")
+    return SnowflakeLoader(IngestConfig(**kw), landing_url=f"file://{env['landing']}")
 
 
 def test_production_ddl_renders_with_its_key_clauses():

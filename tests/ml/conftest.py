@@ -48,7 +48,7 @@ def world_copy(world, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def wh(world_copy):
-    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.warehouse import DuckDBWarehouse
 
     warehouse = DuckDBWarehouse(world_copy)
     yield warehouse
@@ -60,7 +60,7 @@ def scored_world(world, tmp_path_factory):
     """The world scored once by the four tasks (read-only for the tests that use it)."""
     from include.c360.ml import tasks
     from include.c360.ml.config import MLConfig
-    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.warehouse import DuckDBWarehouse
 
     root = tmp_path_factory.mktemp("ml_scored")
     path = root / "warehouse.duckdb"

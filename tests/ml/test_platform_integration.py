@@ -10,8 +10,8 @@ import pytest
 
 from include.c360.ml import tasks
 from include.c360.ml.config import SEGMENT_NAMES
-from include.c360.ml.warehouse import DuckDBWarehouse
 from include.c360.offline import run_dbt
+from include.c360.warehouse import DuckDBWarehouse
 
 AS_OF = date(2026, 11, 24)
 

@@ -15,7 +15,7 @@ import pytest
 from tests_ml_helpers import load_raw, rebuild
 
 from include.c360.ml.features import labels, point_in_time_features, training_frame
-from include.c360.ml.warehouse import DuckDBWarehouse
+from include.c360.warehouse import DuckDBWarehouse
 
 RUN = date(2026, 11, 24)
 AS_OF = date(2026, 8, 26)  # the churn model's training snapshot of the 2026-11-24 run

@@ -92,7 +92,7 @@ def test_registry_rows_and_artifacts_reproduce_the_scores(scored_world):
 
     # the saved pipeline, applied to the scoring features, gives the stored probabilities
     from include.c360.ml.features import point_in_time_features
-    from include.c360.ml.warehouse import DuckDBWarehouse
+    from include.c360.warehouse import DuckDBWarehouse
 
     pipeline, meta = registry.load_artifact(churn["artifact_path"])
     wh = DuckDBWarehouse(path)

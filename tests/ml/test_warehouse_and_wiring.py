@@ -14,7 +14,7 @@ from include.c360.ml import jobs, tasks
 from include.c360.ml.contract import score_tables
 from include.c360.ml.features import point_in_time_features
 from include.c360.ml.models import name_segments
-from include.c360.ml.warehouse import DuckDBWarehouse, SnowflakeWarehouse
+from include.c360.warehouse import DuckDBWarehouse, SnowflakeWarehouse
 
 AS_OF = "2026-11-24"
 

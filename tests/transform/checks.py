@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-SCORE_TABLES = ("customer_segments", "customer_risk_scores", "customer_churn_scores",
-                "customer_ltv_scores")
+from include.c360.ml.contract import score_tables
+
+SCORE_TABLES = tuple(score_tables())  # the score tables' contract (dbt's ml source)
 
 
 def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -38,7 +39,7 @@ def assert_published(db: Path, as_of: str) -> None:
     # as_of_date (Param, not the logical date) reached ML scoring
     # (fraud risk scores the customers with transactions: feat_fraud_behavior's rows)
     fraud_rows = query(db, "select count(*) from features.feat_fraud_behavior")[0][0]
-    rows = dict(zip(SCORE_TABLES, (customers, fraud_rows, customers, customers), strict=True))
+    rows = {table: customers for table in SCORE_TABLES} | {"customer_risk_scores": fraud_rows}
     for table in SCORE_TABLES:
         assert query(db, f"select count(*), min(scored_at)::date::varchar, "
                          f"max(scored_at)::date::varchar from ml.{table}")[0] == (

@@ -13,7 +13,6 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-DAGS = REPO / "dags"
 GROUPS = ("freshness", "staging", "intermediate", "marts", "features", "snapshot",
           "ml_scoring", "publish")
 WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.marts",
@@ -21,24 +20,17 @@ WATCHER_GROUPS = ("dbt.models.staging", "dbt.models.intermediate", "dbt.models.m
                   "dbt.models.marts.customers", "dbt.models.intermediate.customers")
 PRODUCER = "dbt.dbt_producer_watcher"
 # loads the DAG file in a fresh interpreter (its own environment) into `bag`
-LOAD_DAG_CODE = (
-    "from pathlib import Path\n"
-    "from airflow.dag_processing.dagbag import BundleDagBag\n"
-    f"d = Path({str(DAGS)!r})\n"
-    "bag = BundleDagBag(dag_folder=str(d / 'c360_transform.py'), bundle_path=d, "
-    "bundle_name='dags-folder')\n"
-)
+LOAD_DAG_CODE = "from scripts.dag_bag import load_dags\nbag = load_dags('c360_transform.py')\n"
 
 
 def load_dag(mode: str):
-    from airflow.dag_processing.dagbag import BundleDagBag
+    from scripts.dag_bag import load_dags
 
     before = os.environ.get("C360_COSMOS_EXECUTION_MODE")
     os.environ["C360_COSMOS_EXECUTION_MODE"] = mode
     os.environ.setdefault("C360_TARGET", "duckdb")
     try:
-        bag = BundleDagBag(dag_folder=str(DAGS / "c360_transform.py"), bundle_path=DAGS,
-                           bundle_name="dags-folder")
+        bag = load_dags("c360_transform.py")
     finally:
         if before is None:
             del os.environ["C360_COSMOS_EXECUTION_MODE"]
@@ -135,6 +127,30 @@ def test_gates_follow_dbt_lineage(dag):
             "dim_customers_model_build"} <= up(_task(dag, "fct_customer_value_model_build"))
     assert "stg_transactions_model_build" in up(_task(dag, "fct_transactions_model_build"))
     assert "stg_customers_model_build" in up(_task(dag, "snap_customer_profile_snapshot_build"))
+    # scoring waits for the feature tables, hence for every source's staging model
+    staging = {t.task_id.split(".")[-1] for t in dag.tasks if t.task_id.startswith("staging.")
+               and not t.task_id.startswith("staging.stg_ml_")}
+    assert len(staging) == 7 and staging <= up(_task(dag, "score_segments"))
+
+
+def test_a_failing_staging_model_stops_everything_built_from_it(dag):
+    """A failing stg_customers (its build or its tests, one task in local mode) leaves every
+    mart, feature, the snapshot, scoring, publication and the digest upstream_failed (they are
+    downstream of it and need all upstreams to succeed), while lineages not built from
+    customers (stg_products) run."""
+    failing = dag.get_task("staging.stg_customers_model_build")
+    downstream = failing.get_flat_relative_ids(upstream=False)
+    built_from_customers = [t for t in dag.tasks if t.task_id.split(".")[0] in {
+        "marts", "features", "snapshot", "ml_scoring", "publish", "retention_digest"}]
+    from include.c360.ml.tasks import TASKS
+
+    # 4 marts, 3 features, the scoring tasks, publication and retention alerts, their digest,
+    # the snapshot
+    assert len(built_from_customers) == 11 + len(TASKS)
+    assert {t.task_id for t in built_from_customers} <= downstream
+    assert {t.trigger_rule for t in built_from_customers} == {"all_success"}
+    assert "staging.stg_products_model_build" not in downstream
+    assert not any(t.startswith("freshness.") for t in downstream)
 
 
 def test_marts_emit_target_independent_assets(dag):
@@ -149,8 +165,8 @@ def test_marts_emit_target_independent_assets(dag):
 
 def test_freshness_specs_match_the_source_registry(manifest):
     from include.c360.sources import SOURCES
-    from include.c360.transform.dag_parts import load_manifest
     from include.c360.transform.freshness import specs_from_manifest
+    from include.c360.transform.manifest import load_manifest
 
     specs = {s.table: s for s in specs_from_manifest(load_manifest())}
     assert set(specs) == {s.name for s in SOURCES}
@@ -219,13 +235,13 @@ def _raw_db(path: Path, loaded: dict[str, datetime | None]) -> None:
 def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_path, manifest):
     from dataclasses import asdict
 
-    from include.c360.transform.dag_parts import load_manifest
     from include.c360.transform.freshness import (
         SourceFreshnessError,
         breach_xcom_key,
         check_source_freshness,
         specs_from_manifest,
     )
+    from include.c360.transform.manifest import load_manifest
 
     now = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
     db = tmp_path / "f.duckdb"
@@ -294,7 +310,7 @@ def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):
 
 
 def test_watcher_is_the_default_mode(monkeypatch):
-    from include.c360.transform.dag_parts import TransformConfig
+    from include.c360.transform.config import TransformConfig
 
     monkeypatch.delenv("C360_COSMOS_EXECUTION_MODE", raising=False)
     assert TransformConfig.from_env().execution_mode == "watcher"
@@ -369,6 +385,10 @@ def test_watcher_gates_follow_dbt_lineage(watcher_dag):
     assert {"dbt.models.features.feat_customer_segmentation.test",
             "dbt.models.features.feat_fraud_behavior.test",
             "dbt.models.staging.crm.stg_customers.test"} <= up("ml_scoring.score_segments")
+    # ... and so for every source and staging model (through the feature tables)
+    staging_tests = {t.task_id for t in watcher_dag.tasks
+                     if t.task_id.startswith("dbt.models.staging.") and t.task_id.endswith(".test")}
+    assert len(staging_tests) == 7 and sources | staging_tests <= up("ml_scoring.score_segments")
     from include.c360.ml.tasks import TASKS
 
     assert {f"ml_scoring.{t}" for t, _ in TASKS} | {

@@ -21,7 +21,6 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote
 
-SMTP_CONN_ID = "smtp_default"
 ONCALL_EMAILS = "c360_oncall_emails"
 RETENTION_EMAILS = "c360_retention_emails"
 ALERT_FROM_EMAIL = "c360_alert_from_email"

@@ -26,7 +26,7 @@ from airflow.sdk import AsyncCallback, BaseDeadlineReference, DeadlineAlert, Dea
 
 from include.c360.alerts import config
 from include.c360.alerts.notifiers import DeadlineMissedNotifier
-from include.c360.ingest.config import RAW_SCHEMA
+from include.c360.constants import RAW_SCHEMA
 from include.c360.sources import Source
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class PublicationDeadline(BaseDeadlineReference):
     def _evaluate_with(self, *, session: Any, **kwargs: Any) -> datetime | None:
         # scheduler side: the core models, with the scheduler's session
         from airflow.models.dagrun import DagRun
-        from airflow.models.variable import Variable  # noqa: AIR311 - core, in the scheduler
+        from airflow.models.variable import Variable  # core, in the scheduler
         from sqlalchemy import select
 
         due = session.scalar(select(DagRun.run_after).where(

@@ -24,6 +24,7 @@ from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
 from include.c360.alerts import config, messages
 from include.c360.alerts.messages import Message
+from include.c360.constants import SMTP_CONN_ID
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class AlertNotifier(SmtpNotifier):
     recipients_variable = config.ONCALL_EMAILS
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(to=[], smtp_conn_id=config.SMTP_CONN_ID, **kwargs)
+        super().__init__(to=[], smtp_conn_id=SMTP_CONN_ID, **kwargs)
 
     def compose(self, context: Any) -> Message | None:
         """The message for this context, or None when there is nothing to send."""
@@ -77,7 +78,7 @@ class AlertNotifier(SmtpNotifier):
                 return False
             super().notify(context)
             return self._sent(message)
-        except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
+        except Exception as e:  # an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
             self._clear()
@@ -95,7 +96,7 @@ class AlertNotifier(SmtpNotifier):
                 return False
             await super().async_notify(context)
             return self._sent(message)
-        except Exception as e:  # noqa: BLE001 - an alert must never take the pipeline down
+        except Exception as e:  # an alert must never take the pipeline down
             return self._failed(message, e)
         finally:
             self._clear()

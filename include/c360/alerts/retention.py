@@ -18,17 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from include.c360.alerts import config, messages
+from include.c360.constants import ALERTS_SCHEMA
 
 log = logging.getLogger(__name__)
 
-ALERTS_TABLE = "alerts.fct_retention_alerts"
+ALERTS_TABLE = f"{ALERTS_SCHEMA}.fct_retention_alerts"
 TOP = 20
 
 
 def alerts_added(as_of: str, since: datetime) -> list[dict[str, Any]]:
     """The alerts of the scoring of ``as_of`` detected at or after ``since``, by predicted LTV."""
     from include.c360.ml.jobs import parse_as_of, scored_at_of
-    from include.c360.ml.warehouse import open_warehouse, sql_literal
+    from include.c360.warehouse import open_warehouse, sql_literal
 
     columns = (*messages.RETENTION_COLUMNS, "alert_threshold", "scored_at")
     since_utc = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since

@@ -1,4 +1,4 @@
-"""What both warehouses share: file metadata, load results and the Warehouse protocol."""
+"""What both loaders share: file metadata, load results and the ``Loader`` protocol."""
 
 from __future__ import annotations
 
@@ -71,7 +71,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class Warehouse(Protocol):
+class Loader(Protocol):
+    """Loading into one warehouse: RAW tables, the load history, rejections."""
+
     dialect: str
 
     def setup(self) -> None: ...

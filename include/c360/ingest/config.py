@@ -26,11 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-# The one-slot Airflow pool every task that writes the DuckDB warehouse file runs in.
-DUCKDB_POOL = "duckdb_warehouse"
+from include.c360.constants import RAW_META_SCHEMA, RAW_SCHEMA
 
-RAW_SCHEMA = "raw"
-META_SCHEMA = "raw_meta"
 LOAD_HISTORY_TABLE = "load_history"
 QUARANTINE_PREFIX = "_quarantine/"
 
@@ -52,7 +49,7 @@ class IngestConfig:
     on_changed_file: str = "reload"
     lookback_days: int = 2  # late files: re-list this many days before the data interval
     raw_schema: str = RAW_SCHEMA
-    meta_schema: str = META_SCHEMA
+    meta_schema: str = RAW_META_SCHEMA
     database: str = "C360"  # Snowflake database (DuckDB: the warehouse file's catalog)
 
     def __post_init__(self) -> None:

@@ -7,13 +7,8 @@ from typing import Any
 from airflow.sdk import Param
 
 from include.c360.config import settings
-from include.c360.ingest.config import (
-    META_SCHEMA,
-    ON_CHANGED_CHOICES,
-    ON_ERROR_CHOICES,
-    QUARANTINE_PREFIX,
-    RAW_SCHEMA,
-)
+from include.c360.constants import AWS_CONN_ID, RAW_META_SCHEMA, RAW_SCHEMA, SNOWFLAKE_CONN_ID
+from include.c360.ingest.config import ON_CHANGED_CHOICES, ON_ERROR_CHOICES, QUARANTINE_PREFIX
 from include.c360.sources import Source
 
 
@@ -42,7 +37,7 @@ def setup_params() -> dict[str, Param]:
     return {
         "database": Param("C360", type="string", description="Snowflake database"),
         "raw_schema": Param(RAW_SCHEMA, type="string"),
-        "meta_schema": Param(META_SCHEMA, type="string", description="load history schema"),
+        "meta_schema": Param(RAW_META_SCHEMA, type="string", description="load history schema"),
         "landing_url": Param(settings().landing, type="string",
                              description="Landing zone (s3://bucket/prefix in production)"),
         "storage_integration": Param("", type="string",
@@ -98,7 +93,7 @@ def landing_wait(src: Source, check_task: Any) -> Any:
         bucket_name=bucket,
         bucket_key=prefix + sensor_key(src),
         wildcard_match=True,
-        aws_conn_id="aws_default",
+        aws_conn_id=AWS_CONN_ID,
         mode="reschedule",
         poke_interval=60 if src.load_strategy == "snowpipe" else 300,
         timeout=minutes * 60,
@@ -114,7 +109,7 @@ def setup_tasks() -> list[Any]:
     """
     from airflow.sdk import chain, task
 
-    from include.c360.ingest.dialect import pool_args
+    from include.c360.dag_defaults import pool_args
 
     if settings().target == "snowflake":
         from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
@@ -124,7 +119,7 @@ def setup_tasks() -> list[Any]:
         ops = [
             SQLExecuteQueryOperator(
                 task_id=path.rsplit("/", 1)[-1].removesuffix(".sql").split("_", 1)[1],
-                conn_id="snowflake_default",
+                conn_id=SNOWFLAKE_CONN_ID,
                 sql=path,
                 split_statements=True,
                 autocommit=True,

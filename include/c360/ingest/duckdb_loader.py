@@ -3,8 +3,9 @@
 Each file is one transaction: (delete its previous rows | truncate) + insert + its
 load-history row, so a failure never leaves part of a file in RAW and a file is recorded as
 loaded exactly when its rows are there. The connection is opened inside the task only
-(:class:`DuckDBWarehouse` is a context manager); every task using it runs in the
-``duckdb_warehouse`` pool because DuckDB allows one writing process.
+(:class:`DuckDBLoader` is a context manager; the file and the transactions are the warehouse
+package's); every task using it runs in the ``duckdb_warehouse`` pool because DuckDB allows
+one writing process.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from include.c360.ingest.base import (
     utcnow,
 )
 from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
-from include.c360.ingest.sql import render, split_statements
+from include.c360.ingest.sql import render
 from include.c360.ingest.validate import (
     FileError,
     WarehouseError,
@@ -40,13 +41,16 @@ from include.c360.ingest.validate import (
 )
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
+from include.c360.warehouse.connections import duckdb_connection
+from include.c360.warehouse.sql import split_statements
+from include.c360.warehouse.transactions import transaction
 
 log = logging.getLogger(__name__)
 
 BATCH_FILES = 100  # whole files per transaction on the fast path
 
 
-class DuckDBWarehouse:
+class DuckDBLoader:
     dialect = "duckdb"
 
     def __init__(self, path: str | Path, config: IngestConfig):
@@ -58,10 +62,7 @@ class DuckDBWarehouse:
     @property
     def con(self) -> Any:
         if self._con is None:
-            import duckdb
-
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = duckdb.connect(str(self.path))
+            self._con = duckdb_connection(self.path)
         return self._con
 
     def close(self) -> None:
@@ -69,7 +70,7 @@ class DuckDBWarehouse:
             self._con.close()
             self._con = None
 
-    def __enter__(self) -> DuckDBWarehouse:
+    def __enter__(self) -> DuckDBLoader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -124,13 +125,8 @@ class DuckDBWarehouse:
             err=err, quarantine_key=quarantine_key))
 
     def _append_history(self, row: tuple) -> None:
-        self.con.execute("begin")
-        try:
+        with transaction(self.con.execute):
             self._insert_history([row])
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
 
     def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
         rows = self.con.execute(self._render("unresolved_failures"),
@@ -208,8 +204,7 @@ class DuckDBWarehouse:
         started = utcnow()
         keys = [f.key for f, _, _ in ready]
         replaced: dict[str, int] = {}
-        self.con.execute("begin")
-        try:
+        with transaction(self.con.execute):
             for f, replace, _ in ready:
                 if truncate:
                     replaced[f.key] = self.con.execute(
@@ -235,10 +230,6 @@ class DuckDBWarehouse:
                     row_count=rows, replaced_rows=replaced.get(f.key, 0)))
                 out[f.key] = LoadResult(f.key, rows, replaced.get(f.key, 0), load_id)
             self._insert_history(history)
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
         for r in out.values():
             log.info("loaded %s rows from %s into %s%s", r.rows, r.key, table,
                      f" (replacing {r.replaced_rows} rows)" if r.replaced_rows else "")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from include.c360.ingest.base import FailedFile, LoadResult, Warehouse
+from include.c360.ingest.base import FailedFile, Loader, LoadResult
 from include.c360.ingest.config import (
     FAILED,
     QUARANTINE_PREFIX,
@@ -77,7 +77,7 @@ def quarantine(zone: LandingZone, key: str) -> str:
     return dest
 
 
-def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh: Warehouse,
+def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh: Loader,
            config: IngestConfig, run_id: str = "manual") -> IngestReport:
     report = IngestReport(src.name)
     files = list_interval(zone, src, start, end, config.lookback_days)
@@ -131,7 +131,7 @@ def apply_on_error(src: Source, config: IngestConfig, errors: list[str],
     log.warning("%s\n(on_error=continue: the task succeeds)", msg)
 
 
-def resolve_failed(src: Source, keys: list[str], wh: Warehouse, run_id: str) -> list[str]:
+def resolve_failed(src: Source, keys: list[str], wh: Loader, run_id: str) -> list[str]:
     """Accept the rejection of ``keys`` (operator action): a RESOLVED row for each, so the run
     that rejected them stops failing over them. Nothing of them loads; a key that is not an
     unresolved rejection of this source is an error (a typo must not pass silently)."""
@@ -151,7 +151,7 @@ def resolve_failed(src: Source, keys: list[str], wh: Warehouse, run_id: str) -> 
     return list(keys)
 
 
-def _reject(src: Source, f, err: FileError, status: str, zone: LandingZone, wh: Warehouse,
+def _reject(src: Source, f, err: FileError, status: str, zone: LandingZone, wh: Loader,
             run_id: str, report: IngestReport) -> None:
     log.error("%s: %s", src.name, err)
     qkey = quarantine(zone, f.key)

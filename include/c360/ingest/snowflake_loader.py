@@ -5,7 +5,7 @@ from the source's external stage, inside one transaction with the load-history r
 DELETE of a changed file's previous rows, or products' full-table DELETE = TRUNCATE + INSERT
 atomically; Snowflake's TRUNCATE would commit the transaction). Snowflake's own 64-day load
 metadata is a second guard against double loads. Near-realtime sources are loaded by their
-Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs :meth:`SnowflakeWarehouse.check_pipe`:
+Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs :meth:`SnowflakeLoader.check_pipe`:
 ``SYSTEM$PIPE_STATUS`` must be RUNNING and ``COPY_HISTORY`` tells which files loaded or failed.
 """
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from include.c360.constants import SNOWFLAKE_CONN_ID
 from include.c360.ingest.base import (
     FailedFile,
     FileMeta,
@@ -30,10 +31,13 @@ from include.c360.ingest.base import (
     utcnow,
 )
 from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
-from include.c360.ingest.sql import render, split_statements
+from include.c360.ingest.sql import render
 from include.c360.ingest.validate import FileError, WarehouseError, _column_diff
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
+from include.c360.warehouse.connections import snowflake_hook
+from include.c360.warehouse.sql import split_statements
+from include.c360.warehouse.transactions import transaction
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +93,11 @@ class PipeCheck:
     not_yet_loaded: list[str] = field(default_factory=list)
 
 
-class SnowflakeWarehouse:
+class SnowflakeLoader:
     dialect = "snowflake"
 
     def __init__(self, config: IngestConfig, landing_url: str,
-                 conn_id: str = "snowflake_default", storage_integration: str = "",
+                 conn_id: str = SNOWFLAKE_CONN_ID, storage_integration: str = "",
                  aws_role_arn: str = ""):
         self.config = config
         self.landing_url = landing_url
@@ -105,15 +109,13 @@ class SnowflakeWarehouse:
     @property
     def hook(self) -> Any:
         if self._hook is None:
-            from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
-
-            self._hook = SnowflakeHook(snowflake_conn_id=self.conn_id)
+            self._hook = snowflake_hook(self.conn_id)
         return self._hook
 
     def close(self) -> None:
         self._hook = None
 
-    def __enter__(self) -> SnowflakeWarehouse:
+    def __enter__(self) -> SnowflakeLoader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -227,46 +229,48 @@ class SnowflakeWarehouse:
         conn = self.hook.get_conn()
         cur = conn.cursor()
         try:
-            cur.execute("begin")
-            replaced = 0
-            if truncate or replace:
-                name = "truncate" if truncate else "delete_file_rows"
-                cur.execute(split_statements(self.render(name, src=src, key=f.key))[0])
-                replaced = cur.rowcount or 0
-            cur.execute(split_statements(self.render(
-                "copy_file", src=src, key=f.key, stage_path=stage_path,
-                force=replace or truncate))[0])
-            result = cur.fetchall()
-            cols = [d[0].lower() for d in cur.description]
-            rows = 0
-            for r in result:
-                rec = dict(zip(cols, r, strict=True))
-                if rec.get("status") == "LOAD_SKIPPED":  # Snowflake's own load metadata has it
-                    log.warning("%s: Snowflake already loaded %s (its load metadata); "
-                                "recording it without new rows", src.name, f.key)
-                    continue
-                if rec.get("status") not in (None, "LOADED"):
-                    raise file_error_from_snowflake(
-                        f.key, str(rec.get("first_error") or rec.get("status")),
-                        rec.get("first_error_line"), rec.get("first_error_column_name"))
-                rows += int(rec.get("rows_loaded") or 0)
-            cur.execute(split_statements(self.render("history_insert"))[0], self._history_params(
-                src, f, status=LOADED, load_id=load_id, run_id=run_id, started=started,
-                rows=rows, replaced=replaced))
-            cur.execute("commit")
-        except SnowflakeError as e:
-            _rollback(cur)
+            with transaction(cur.execute):
+                replaced = 0
+                if truncate or replace:
+                    name = "truncate" if truncate else "delete_file_rows"
+                    cur.execute(split_statements(self.render(name, src=src, key=f.key))[0])
+                    replaced = cur.rowcount or 0
+                cur.execute(split_statements(self.render(
+                    "copy_file", src=src, key=f.key, stage_path=stage_path,
+                    force=replace or truncate))[0])
+                rows = self._copied_rows(src, f.key, cur)
+                cur.execute(split_statements(self.render("history_insert"))[0],
+                            self._history_params(src, f, status=LOADED, load_id=load_id,
+                                                 run_id=run_id, started=started, rows=rows,
+                                                 replaced=replaced))
+        except SnowflakeError as e:  # rolled back
             if not is_content_error(e):
                 raise WarehouseError(src.name, f.key, e) from e
             raise file_error_from_snowflake(f.key, getattr(e, "msg", None) or str(e)) from None
-        except BaseException:
-            _rollback(cur)
-            raise
         finally:
             cur.close()
             conn.close()
         log.info("COPY INTO %s.%s: %s rows from %s", self.config.raw_schema, src.name, rows, f.key)
         return LoadResult(f.key, rows, replaced, load_id)
+
+    @staticmethod
+    def _copied_rows(src: Source, key: str, cur: Any) -> int:
+        """Rows a ``COPY INTO`` of one file loaded, from its result; a rejected file raises its
+        FileError (Snowflake's load metadata skipping a file it loaded before counts 0)."""
+        cols = [d[0].lower() for d in cur.description]
+        rows = 0
+        for r in cur.fetchall():
+            rec = dict(zip(cols, r, strict=True))
+            if rec.get("status") == "LOAD_SKIPPED":  # Snowflake's own load metadata has it
+                log.warning("%s: Snowflake already loaded %s (its load metadata); "
+                            "recording it without new rows", src.name, key)
+                continue
+            if rec.get("status") not in (None, "LOADED"):
+                raise file_error_from_snowflake(
+                    key, str(rec.get("first_error") or rec.get("status")),
+                    rec.get("first_error_line"), rec.get("first_error_column_name"))
+            rows += int(rec.get("rows_loaded") or 0)
+        return rows
 
     # -- Snowpipe ---------------------------------------------------------------------------
     def check_pipe(self, src: Source, since: datetime, landed: list[str],
@@ -292,15 +296,7 @@ class SnowflakeWarehouse:
         return check
 
 
-def _rollback(cur: Any) -> None:
-    """Roll back after an error; a connection that is gone cannot, and must not hide why."""
-    try:
-        cur.execute("rollback")
-    except Exception as e:  # noqa: BLE001 - the original error is the one that matters
-        log.warning("rollback after a failed load did not run: %s", e)
-
-
-def record_pipe_loads(wh: SnowflakeWarehouse, src: Source, check: PipeCheck,
+def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
                       files: dict[str, FileMeta], run_id: str) -> int:
     """Mirror Snowpipe's COPY_HISTORY into the load history (once per file); returns how many."""
     known = wh.loaded_files(src)

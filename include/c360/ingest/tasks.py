@@ -6,16 +6,36 @@ Connections are opened here, inside the running task, never at DAG parse time.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from include.c360.config import settings
+from include.c360.ingest.base import Loader
 from include.c360.ingest.config import IngestConfig
-from include.c360.ingest.dialect import warehouse
 from include.c360.landing import landing_zone
 from include.c360.sources import source
 
 log = logging.getLogger(__name__)
+
+
+def loader(config: IngestConfig, target: str | None = None,
+           landing_url: str | None = None) -> Loader:
+    """The loader of ``target`` (default ``C360_TARGET``): the one choice between the two. It
+    opens its connection lazily, in the task."""
+    from include.c360.warehouse.connections import dialect
+
+    s = settings()
+    if dialect(target) == "duckdb":
+        from include.c360.ingest.duckdb_loader import DuckDBLoader
+
+        return DuckDBLoader(s.duckdb_path, config)
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
+
+    return SnowflakeLoader(
+        config, landing_url or s.landing,
+        storage_integration=os.environ.get("C360_SNOWFLAKE_STORAGE_INTEGRATION", ""),
+    )
 
 
 def _interval(context: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -35,7 +55,7 @@ def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     zone = landing_zone(settings().landing)
     log.info("%s: interval %s .. %s (lookback %s days), landing %s", src.name, start, end,
              config.lookback_days, zone.uri)
-    wh = warehouse(config)
+    wh = loader(config)
     try:
         wh.ensure_ready()
         resolve_failed(src, list((context.get("params") or {}).get("resolve_failed") or []),
@@ -64,7 +84,7 @@ def check_landing(source_name: str, **context: Any) -> dict[str, Any]:
 
 def setup_duckdb(**context: Any) -> str:
     config = IngestConfig.from_env(context.get("params"))
-    wh = warehouse(config, target="duckdb")
+    wh = loader(config, target="duckdb")
     try:
         wh.setup()
     finally:

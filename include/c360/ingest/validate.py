@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from include.c360.ingest.sql import quote_literal, render
+from include.c360.ingest.sql import render
 from include.c360.sources import Source
+from include.c360.warehouse.sql import sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def check_json_keys(src: Source, key: str, path: Path, con: Any) -> None:
         row = con.execute(
             f"""select rn, keys from (
                     select row_number() over () as rn, json_keys(json) as keys
-                    from read_ndjson_objects({quote_literal(str(path))}, compression = 'gzip',
+                    from read_ndjson_objects({sql_literal(str(path))}, compression = 'gzip',
                                              hive_partitioning = false))
                 where list_sort(keys) <> $want order by rn limit 1""",
             {"want": want},
@@ -183,7 +184,7 @@ def _check_parquet_schema(src: Source, key: str, path: Path, con: Any,
 
     try:
         desc = con.execute(
-            f"describe select * from read_parquet({quote_literal(str(path))}, "
+            f"describe select * from read_parquet({sql_literal(str(path))}, "
             "hive_partitioning = false)").fetchall()
     except duckdb.Error as e:
         if is_warehouse_error(e):
@@ -212,7 +213,7 @@ def _first_line(e: BaseException) -> str:
 
 def diagnose(src: Source, key: str, path: Path, con: Any) -> FileError | None:
     """Read the file as text and name the first row/column whose value does not convert."""
-    sql = render("duckdb/diagnose.sql", src=src, path=quote_literal(str(path)))
+    sql = render("duckdb/diagnose.sql", src=src, path=sql_literal(str(path)))
     row = con.execute(sql).fetchone()
     if row is None:
         return None

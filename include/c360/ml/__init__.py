@@ -1,10 +1,11 @@
 """ML scoring of the Customer 360: segments, fraud risk, churn probability and 12-month LTV.
 
+It reads and writes the warehouse through ``include/c360/warehouse`` (DataFrames in bulk, a
+run's rows replaced in one transaction).
+
 Modules (all heavy imports happen inside functions, so DAG files may import ``tasks``):
 
 ``config``     MLConfig: seeds, horizons, k range, flag rate, where models are saved.
-``warehouse``  read DataFrames from / write score tables to DuckDB or Snowflake, in bulk and
-               atomically (delete + insert of one run in one transaction).
 ``contract``   the score tables' columns and types, read from dbt's ``ml`` source YAML.
 ``features``   the feature tables dbt builds: the two model inputs, and the point-in-time
                features and labels of the churn and LTV snapshots (feat_customer_history).

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from include.c360.config import settings
+from include.c360.ml.contract import dbt_var
 
 #: Segment names, in the order the naming rules assign them (see models.name_segments).
 SEGMENT_NAMES: tuple[str, ...] = (
@@ -34,8 +35,10 @@ class MLConfig:
     isolation_trees: int = 100
     isolation_max_samples: int = 1_024
     # churn and LTV learn from dbt's features.feat_customer_history, whose label windows are
-    # the dbt vars ml_churn_horizon_days (90) and ml_ltv_horizon_days (365)
-    churn_high_risk: float = 0.7  # the spec's ">0.7 = high risk"
+    # the dbt vars ml_churn_horizon_days (90) and ml_ltv_horizon_days (365); high risk is a
+    # churn probability above the dbt var churn_alert_threshold (the spec's "> 0.7")
+    churn_high_risk: float = field(
+        default_factory=lambda: float(dbt_var("churn_alert_threshold")))
     gbm_max_iter: int = 150
     gbm_learning_rate: float = 0.08
     gbm_max_leaf_nodes: int = 31

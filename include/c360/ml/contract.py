@@ -1,18 +1,23 @@
-"""The score tables' contract, read from its one definition: dbt's ``ml`` source.
+"""What ML scoring takes from the dbt project, where it is defined once.
 
-``dbt/models/staging/ml/_ml__sources.yml`` lists the tables ML scoring writes in schema ``ml``
-with their columns and data types, in order. dbt creates them from it (the on-run-start hook
-``create_ml_score_tables``), ML scoring creates and checks its writes against it, and the tests
-read it here.
+* The score tables' contract: ``dbt/models/staging/ml/_ml__sources.yml`` lists the tables ML
+  scoring writes in schema ``ml`` with their columns and data types, in order. dbt creates
+  them from it (the on-run-start hook ``create_ml_score_tables``), ML scoring creates and
+  checks its writes against it, and the tests read it here.
+* The project's vars (``dbt/dbt_project.yml``), e.g. ``churn_alert_threshold``: the churn
+  probability above which a customer is high risk (dbt's retention alerts use it; ML reports
+  how many it scored above it).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 ML_SOURCE = "ml"
 SOURCE_YAML = Path("models") / "staging" / "ml" / "_ml__sources.yml"
+PROJECT_YAML = Path("dbt_project.yml")
 
 
 @cache
@@ -41,3 +46,20 @@ def score_columns(table: str) -> list[str]:
         raise KeyError(f"{table!r} is not a score table of the dbt source {ML_SOURCE!r}: "
                        f"{sorted(tables)}")
     return [name for name, _ in tables[table]]
+
+
+@cache
+def _dbt_vars(path: Path) -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8")).get("vars") or {}
+
+
+def dbt_var(name: str) -> Any:
+    """The default value of a var of the dbt project (KeyError when it has none)."""
+    from include.c360.config import settings
+
+    found = _dbt_vars(settings().dbt_project_dir / PROJECT_YAML)
+    if name not in found:
+        raise KeyError(f"the dbt project defines no var {name!r}: {sorted(found)}")
+    return found[name]

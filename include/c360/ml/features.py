@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from include.c360.ml.warehouse import Warehouse, sql_literal
+from include.c360.constants import FEATURES_SCHEMA
+from include.c360.warehouse import Warehouse, sql_literal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FEATURES_SCHEMA = "features"
-ML_SCHEMA = "ml"
 SEGMENTATION_TABLE = "feat_customer_segmentation"
 FRAUD_TABLE = "feat_fraud_behavior"
 ID_COLUMN = "customer_id"

@@ -19,10 +19,11 @@ from datetime import date, datetime, time
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from include.c360.constants import ML_SCHEMA
 from include.c360.ml.config import MLConfig
 from include.c360.ml.contract import score_columns, score_tables
-from include.c360.ml.features import ID_COLUMN, ML_SCHEMA
-from include.c360.ml.warehouse import Warehouse
+from include.c360.ml.features import ID_COLUMN
+from include.c360.warehouse import Warehouse
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -22,8 +22,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from include.c360.ml.features import ML_SCHEMA
-from include.c360.ml.warehouse import Warehouse
+from include.c360.constants import ML_SCHEMA
+from include.c360.warehouse import Warehouse
 
 if TYPE_CHECKING:
     import numpy as np

@@ -34,7 +34,7 @@ from include.c360.ml.jobs import (
     parse_as_of,
     run_model,
 )
-from include.c360.ml.warehouse import Warehouse, open_warehouse
+from include.c360.warehouse import Warehouse, open_warehouse
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,7 +14,7 @@ thresholds:
   Param ``enforce_freshness=false`` reports the breach without stopping anything
   (re-building history from stale sources on purpose).
 
-How the lineage is stopped depends on the Cosmos execution mode (``dag_parts``): in ``local``
+How the lineage is stopped depends on the Cosmos execution mode: in ``local``
 mode one task per source (``check_source_freshness``) fails, so its downstream tasks are
 ``upstream_failed``; in ``watcher`` mode the dbt producer checks every source before its
 ``dbt build`` (``assess_source_freshness``), excludes ``source:<name>+`` of the stale ones and
@@ -35,8 +35,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
-
-from include.c360.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +65,7 @@ class FreshnessSpec:
     error_after_hours: float | None
     unique_id: str  # the dbt source node, e.g. "source.customer360.crm.customers"
     # what an enforced error stops: the dbt nodes built from the source, then the DAG's tasks
-    # that wait for every staging model (scoring, publication; added by the DAG's builder)
+    # that wait for the feature tables (scoring, publication, digest; added by dag.py)
     held_back: tuple[str, ...] = ()
 
     @property
@@ -182,21 +180,10 @@ def report_freshness_breach(breach: FreshnessBreach, context: dict[str, Any]) ->
 def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
                   ) -> datetime | None:
     """``max(loaded_at_field)`` of a RAW table as an aware UTC datetime (None: no rows)."""
-    sql = f"select max({loaded_at_field}) from {relation}"
-    target = target or settings().target
-    if target == "duckdb":
-        import duckdb
+    from include.c360.warehouse import open_warehouse
 
-        con = duckdb.connect(str(settings().duckdb_path), read_only=True)
-        try:
-            value = con.execute(sql).fetchone()[0]
-        finally:
-            con.close()
-    else:
-        from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
-
-        row = SnowflakeHook(snowflake_conn_id="snowflake_default").get_first(sql)
-        value = row[0] if row else None
+    with open_warehouse(target, read_only=True) as wh:
+        value = wh.scalar(f"select max({loaded_at_field}) from {relation}")
     if value is None:
         return None
     if isinstance(value, str):

@@ -5,17 +5,21 @@ Makefile's ``dbt-manifest`` target, the Dockerfile, the test fixtures), with
 
     python -m include.c360.transform.manifest          # writes dbt/target/manifest.json
 
-``C360_DBT_MANIFEST`` points the DAG at another manifest file.
+and a slim copy for rendering (``render_manifest.json``), which ``load_manifest`` reads once
+per file version in a process. ``C360_DBT_MANIFEST`` points the DAG at another manifest file.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from include.c360.config import settings
 
@@ -49,8 +53,6 @@ def render_manifest_path() -> Path:
 
 def write_render_manifest(full: Path, dest: Path | None = None) -> Path:
     """Write the render manifest: nodes, sources and exposures with the keys Cosmos reads."""
-    import json
-
     dest = dest or full.with_name(RENDER_MANIFEST)
     manifest = json.loads(full.read_text(encoding="utf-8"))
     slim = {"metadata": manifest["metadata"], "selectors": manifest.get("selectors", {})}
@@ -73,6 +75,18 @@ def require_manifest() -> Path:
             f"{BUILD_COMMAND}` from the project root), then re-parse the DAG."
         )
     return path
+
+
+def load_manifest() -> dict[str, Any]:
+    """The render manifest as a dict (cached while the file is unchanged)."""
+    path = require_manifest()
+    return _load_manifest(str(path), path.stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_manifest(path: str, mtime: float) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def build_manifest(target_path: Path | None = None, timeout: float = 600) -> Path:

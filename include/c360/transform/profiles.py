@@ -21,10 +21,9 @@ from cosmos.profiles.duckdb import DuckDBUserPasswordProfileMapping
 from cosmos.profiles.snowflake import SnowflakeUserPasswordProfileMapping
 
 from include.c360.config import PROJECT_ROOT, settings
+from include.c360.constants import DUCKDB_CONN_ID, SNOWFLAKE_CONN_ID
 
 PROFILE_NAME = "customer360"
-DUCKDB_CONN_ID = "duckdb_default"
-SNOWFLAKE_CONN_ID = "snowflake_default"
 SNOWFLAKE_THREADS = 4
 
 

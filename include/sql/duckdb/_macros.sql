@@ -1,8 +1,6 @@
-{#- DuckDB spellings of the spec's logical types and of the file readers. -#}
-{%- macro type(t) -%}
-{{ {"varchar": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "boolean": "BOOLEAN",
-    "date": "DATE", "timestamp": "TIMESTAMP"}[t] }}
-{%- endmacro -%}
+{#- DuckDB spellings of the spec's logical types (include/c360/warehouse/types.py) and of the
+    file readers. -#}
+{%- macro type(t) -%}{{ sql_type("duckdb", t) }}{%- endmacro -%}
 
 {%- macro column_map(columns, all_varchar=false) -%}
 { {%- for c in columns %}'{{ c.name }}': '{{ "VARCHAR" if all_varchar else type(c.type) }}'{{ ", " if not loop.last }}{% endfor -%} }

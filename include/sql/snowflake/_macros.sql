@@ -1,8 +1,6 @@
-{#- Snowflake spellings of the spec's logical types, file formats and stage names. -#}
-{%- macro type(t) -%}
-{{ {"varchar": "VARCHAR", "int": "NUMBER(38,0)", "float": "FLOAT", "boolean": "BOOLEAN",
-    "date": "DATE", "timestamp": "TIMESTAMP_NTZ"}[t] }}
-{%- endmacro -%}
+{#- Snowflake spellings of the spec's logical types (include/c360/warehouse/types.py), file
+    formats and stage names. -#}
+{%- macro type(t) -%}{{ sql_type("snowflake", t) }}{%- endmacro -%}
 
 {%- macro fq(schema, name) -%}{{ params.database }}.{{ schema }}.{{ name }}{%- endmacro -%}
 

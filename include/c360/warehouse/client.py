@@ -1,14 +1,16 @@
-"""Reading features from and writing scores to the warehouse of the active target.
+"""DataFrames in and out of the warehouse of the active target, in bulk and atomically.
 
-One small interface, two implementations:
+One small interface, two implementations (``open_warehouse()`` picks the configured one):
 
-* ``DuckDBWarehouse``    the duckdb package on ``settings().duckdb_path`` (or a given connection);
-* ``SnowflakeWarehouse`` the Airflow ``SnowflakeHook`` connection; bulk writes go through
+* ``DuckDBWarehouse``    the DuckDB file (``settings().duckdb_path``, or a given connection);
+* ``SnowflakeWarehouse`` the provider's ``SnowflakeHook`` connection; bulk writes go through
   ``write_pandas`` (a staged COPY) into a load table, then one transaction moves them.
 
-Writes are always bulk and atomic: ``replace_rows`` deletes the rows of one run (a key such as
-``scored_at`` or ``model_version``) and inserts the new frame inside one transaction, so a re-run
-replaces its rows and never duplicates them, and a failure leaves the previous rows in place.
+``query_df`` / ``scalar`` read, ``execute`` runs a statement, ``ensure_table`` creates a table
+from its contract's columns and logical types (``types.py``), and ``replace_rows`` deletes the
+rows of one run (a key such as ``scored_at`` or ``model_version``) and inserts the new frame in
+one transaction: a re-run replaces its rows and never duplicates them, and a failure leaves
+the previous rows in place. Used by ML scoring, the freshness checks and the alert digests.
 """
 
 from __future__ import annotations
@@ -16,55 +18,33 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from include.c360.config import settings
+from include.c360.constants import SNOWFLAKE_CONN_ID
+from include.c360.warehouse.connections import dialect, duckdb_connection, snowflake_hook
+from include.c360.warehouse.sql import sql_literal
+from include.c360.warehouse.transactions import transaction
+from include.c360.warehouse.types import sql_type
 
 if TYPE_CHECKING:
     import pandas as pd
 
 log = logging.getLogger(__name__)
 
-# logical column types of the contract -> per-dialect DDL types
-_DDL_TYPES: dict[str, dict[str, str]] = {
-    "duckdb": {
-        "varchar": "varchar", "integer": "integer", "bigint": "bigint", "double": "double",
-        "boolean": "boolean", "timestamp": "timestamp", "date": "date",
-    },
-    "snowflake": {
-        "varchar": "varchar", "integer": "integer", "bigint": "bigint", "double": "double",
-        "boolean": "boolean", "timestamp": "timestamp_ntz", "date": "date",
-    },
-}
-
 Columns = Sequence[tuple[str, str]]
 
 
-def sql_literal(value: Any) -> str:
-    """A SQL literal for the few value types the ML layer puts into statements."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return f"cast('{value.strftime('%Y-%m-%d %H:%M:%S')}' as timestamp)"
-    if isinstance(value, date):
-        return f"cast('{value.isoformat()}' as date)"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    raise TypeError(f"no SQL literal for {type(value).__name__}: {value!r}")
-
-
 class Warehouse:
-    """Common behaviour; subclasses implement the four primitives."""
+    """Common behaviour; subclasses implement the primitives."""
 
     dialect: str = ""
 
     def query_df(self, sql: str) -> pd.DataFrame:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def scalar(self, sql: str) -> Any:  # pragma: no cover - abstract
+        """The first column of the first row (None when there is no row)."""
         raise NotImplementedError
 
     def execute(self, sql: str) -> None:  # pragma: no cover - abstract
@@ -83,8 +63,7 @@ class Warehouse:
 
     def ensure_table(self, schema: str, table: str, columns: Columns) -> None:
         """Create the schema and the table if missing (the contract's columns and types)."""
-        types = _DDL_TYPES[self.dialect]
-        ddl = ", ".join(f"{name} {types[kind]}" for name, kind in columns)
+        ddl = ", ".join(f"{name} {sql_type(self.dialect, kind)}" for name, kind in columns)
         self.execute(f"create schema if not exists {schema}")
         self.execute(f"create table if not exists {schema}.{table} ({ddl})")
 
@@ -96,18 +75,6 @@ class Warehouse:
         where = " and ".join(f"{k} = {sql_literal(v)}" for k, v in delete_where.items()) or "true"
         return [f"delete from {schema}.{table} where {where}",
                 f"insert into {schema}.{table} ({cols}) select {cols} from {rows_from}"]
-
-    @staticmethod
-    def in_transaction(run: Any, statements: Sequence[str], begin: str) -> None:
-        """``run`` each statement between ``begin`` and ``commit``; roll back on an error."""
-        run(begin)
-        try:
-            for statement in statements:
-                run(statement)
-            run("commit")
-        except Exception:
-            run("rollback")
-            raise
 
     def read_table(self, schema: str, table: str, order_by: str = "customer_id") -> pd.DataFrame:
         if not self.table_exists(schema, table):
@@ -121,22 +88,19 @@ class Warehouse:
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
 
-    def __init__(self, path: Path | str | None = None, connection: Any = None) -> None:
-        import duckdb
-
-        if connection is not None:
-            self.con = connection
-            self._owned = False
-        else:
-            target = Path(path) if path is not None else settings().duckdb_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(target))
-            self._owned = True
+    def __init__(self, path: Path | str | None = None, connection: Any = None,
+                 read_only: bool = False) -> None:
+        self._owned = connection is None
+        self.con = connection if connection is not None else duckdb_connection(path, read_only)
 
     def query_df(self, sql: str) -> pd.DataFrame:
         frame = self.con.execute(sql).df()
         frame.columns = [str(c).lower() for c in frame.columns]
         return frame
+
+    def scalar(self, sql: str) -> Any:
+        row = self.con.execute(sql).fetchone()
+        return row[0] if row else None
 
     def execute(self, sql: str) -> None:
         self.con.execute(sql)
@@ -155,8 +119,10 @@ class DuckDBWarehouse(Warehouse):
         view = f"_ml_frame_{table}"
         self.con.register(view, frame)
         try:
-            self.in_transaction(self.con.execute, self.replace_statements(
-                schema, table, frame.columns, delete_where, view), "begin transaction")
+            with transaction(self.con.execute):
+                for statement in self.replace_statements(schema, table, frame.columns,
+                                                         delete_where, view):
+                    self.con.execute(statement)
         finally:
             self.con.unregister(view)
         log.info("replaced %s rows in %s.%s where %s", len(frame), schema, table, delete_where)
@@ -169,12 +135,8 @@ class DuckDBWarehouse(Warehouse):
 class SnowflakeWarehouse(Warehouse):
     dialect = "snowflake"
 
-    def __init__(self, conn_id: str = "snowflake_default", connection: Any = None) -> None:
-        if connection is None:
-            from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
-
-            connection = SnowflakeHook(snowflake_conn_id=conn_id).get_conn()
-        self.con = connection
+    def __init__(self, conn_id: str = SNOWFLAKE_CONN_ID, connection: Any = None) -> None:
+        self.con = connection if connection is not None else snowflake_hook(conn_id).get_conn()
 
     def query_df(self, sql: str) -> pd.DataFrame:
         cur = self.con.cursor()
@@ -185,6 +147,14 @@ class SnowflakeWarehouse(Warehouse):
             cur.close()
         frame.columns = [str(c).lower() for c in frame.columns]
         return frame
+
+    def scalar(self, sql: str) -> Any:
+        cur = self.con.cursor()
+        try:
+            row = cur.execute(sql).fetchone()
+        finally:
+            cur.close()
+        return row[0] if row else None
 
     def execute(self, sql: str) -> None:
         cur = self.con.cursor()
@@ -218,8 +188,10 @@ class SnowflakeWarehouse(Warehouse):
         )
         cur = self.con.cursor()
         try:
-            self.in_transaction(cur.execute, self.replace_statements(
-                schema, table, frame.columns, delete_where, f"{schema}.{load_table}"), "begin")
+            with transaction(cur.execute):
+                for statement in self.replace_statements(schema, table, frame.columns,
+                                                         delete_where, f"{schema}.{load_table}"):
+                    cur.execute(statement)
             cur.execute(f"drop table if exists {schema}.{load_table}")
         finally:
             cur.close()
@@ -230,10 +202,12 @@ class SnowflakeWarehouse(Warehouse):
 
 
 @contextmanager
-def open_warehouse(target: str | None = None) -> Generator[Warehouse, None, None]:
-    """The warehouse of the active target (``C360_TARGET``), closed on exit."""
-    chosen = target or settings().target
-    wh: Warehouse = DuckDBWarehouse() if chosen == "duckdb" else SnowflakeWarehouse()
+def open_warehouse(target: str | None = None, read_only: bool = False
+                   ) -> Generator[Warehouse, None, None]:
+    """The warehouse of the active target (``C360_TARGET``), closed on exit. ``read_only``
+    opens the DuckDB file without taking its write lock (Snowflake: the role decides)."""
+    wh: Warehouse = (DuckDBWarehouse(read_only=read_only) if dialect(target) == "duckdb"
+                     else SnowflakeWarehouse())
     try:
         yield wh
     finally:
