@@ -19,6 +19,8 @@ import json
 import logging
 import re
 import zlib
+from collections.abc import Generator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,13 +146,18 @@ def _gzip_first_line(key: str, path: Path) -> bytes | None:
 
 
 def precheck(src: Source, key: str, path: Path, con: Any | None = None) -> None:
-    """Fail fast on an empty file or a header/keys/schema that does not match the registry.
-
-    Whatever goes wrong in the check is the file's (a FileError), except the warehouse's own
-    failures (WarehouseError): a check never crashes the batch.
-    """
-    try:
+    """Fail fast on an empty file or a header/keys/schema that does not match the registry."""
+    with checking(src, key):
         _precheck(src, key, path, con)
+
+
+@contextmanager
+def checking(src: Source, key: str) -> Generator[None, None, None]:
+    """Around a pre-load check: whatever goes wrong reading the file is the file's (a
+    FileError), except the warehouse's own failures (WarehouseError); a check never crashes
+    the batch."""
+    try:
+        yield
     except (FileError, WarehouseError):
         raise
     except Exception as e:  # noqa: BLE001 - any other failure reading the file is its defect
