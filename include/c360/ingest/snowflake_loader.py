@@ -177,9 +177,9 @@ class SnowflakeLoader:
         return [failed_file(tuple(r)) for r in rows]
 
     def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str) -> None:
+                          run_id: str, status: str = RESOLVED) -> None:
         err = FileError(failed.key, note, failed.error_row, failed.error_column)
-        self.record_failure(src, failed.meta, err, status=RESOLVED,
+        self.record_failure(src, failed.meta, err, status=status,
                             quarantine_key=failed.quarantine_key, run_id=run_id)
 
     # -- loading ----------------------------------------------------------------------------
