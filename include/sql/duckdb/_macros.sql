@@ -17,9 +17,11 @@
     delim = ',', quote = '"', escape = '"', compression = 'gzip', strict_mode = true, hive_partitioning = false,
     filename = {{ "true" if filename else "false" }}, columns = {{ text_columns(src.raw_columns) }}))
 {%- elif src.file_format == "ndjson_gzip" -%}
-{#- one JSON parse per record: json_transform_strict fails on a missing key, the WHERE on a
-    record with more keys than the registry's (extra/renamed column); keys in any order -#}
-(select unnest(json_transform_strict(json, '{ {%- for c in src.raw_columns %}"{{ c.name }}": "JSON"{{ ", " if not loop.last }}{% endfor -%} }')), _rn
+{#- one JSON parse per record (each value as text; an object or array as its JSON text, told
+    apart from a string by json_container) and the record itself as _record: json_transform_strict
+    fails on a missing key, the WHERE on a record with more keys than the registry's
+    (extra/renamed column); keys in any order -#}
+(select unnest(json_transform_strict(json, '{ {%- for c in src.raw_columns %}"{{ c.name }}": "VARCHAR"{{ ", " if not loop.last }}{% endfor -%} }')), json as _record, _rn
     {{- ", filename" if filename }}
     from (select *, row_number() over () as _rn
           from read_ndjson_objects({{ path }}, compression = 'gzip', hive_partitioning = false,
@@ -47,11 +49,16 @@
 {%- endif -%}
 {%- endmacro -%}
 
+{#- Whether an NDJSON value is a JSON object or array (not a string that looks like one): its
+    text starts like one and, only then (CASE evaluates lazily, AND does not), the record says so. -#}
+{%- macro json_container(c) -%}(case when left("{{ c.name }}", 1) in ('{', '[') then json_type(_record, '$."{{ c.name }}"') in ('OBJECT', 'ARRAY') else false end)
+{%- endmacro -%}
+
 {#- A stored value (column c of `stored`) as text, for conversion and for error messages: NULL
     for SQL/JSON null and, in a typed CSV column, for an empty field. -#}
 {%- macro stored_text(src, c) -%}
 {%- if src.file_format == "csv_gzip" -%}{{ '"%s"' % c.name if c.type == "varchar" else "nullif(trim(\"%s\"), '')" % c.name }}
-{%- elif src.file_format == "ndjson_gzip" -%}case when json_type("{{ c.name }}") in ('OBJECT', 'ARRAY') then "{{ c.name }}"::varchar else "{{ c.name }}" ->> '$' end
+{%- elif src.file_format == "ndjson_gzip" -%}"{{ c.name }}"
 {%- else -%}cast("{{ c.name }}" as varchar)
 {%- endif -%}
 {%- endmacro -%}
@@ -60,7 +67,7 @@
     (a JSON object or array is never a scalar; Parquet text columns convert like CSV text). -#}
 {%- macro convert(src, c) -%}
 {%- if src.file_format == "csv_gzip" -%}{{ from_text(stored_text(src, c), c.type) }}
-{%- elif src.file_format == "ndjson_gzip" -%}case when json_type("{{ c.name }}") not in ('OBJECT', 'ARRAY') then {{ from_text('("%s" ->> \'$\')' % c.name, c.type) }} end
+{%- elif src.file_format == "ndjson_gzip" -%}case when not {{ json_container(c) }} then {{ from_text('"%s"' % c.name, c.type) }} end
 {%- else -%}case when typeof("{{ c.name }}") = 'VARCHAR' then {{ from_text('cast("%s" as varchar)' % c.name, c.type) }} else try_cast("{{ c.name }}" as {{ type(c.type) }}) end
 {%- endif -%}
 {%- endmacro -%}

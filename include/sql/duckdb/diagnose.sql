@@ -10,7 +10,7 @@ select _rn, [
     {%- for c in src.raw_columns %}{{ m.stored_text(src, c) }}{{ "," if not loop.last }}{% endfor %}
 ]::varchar[] as vals, [
     {%- for c in src.raw_columns %}
-    {%- if src.file_format == "ndjson_gzip" %}json_type("{{ c.name }}")
+    {%- if src.file_format == "ndjson_gzip" %}json_type(_record, '$."{{ c.name }}"')
     {%- else %}typeof("{{ c.name }}")
     {%- endif %}{{ "," if not loop.last }}
     {%- endfor %}
