@@ -307,10 +307,14 @@ def test_ndjson_records_with_their_keys_in_another_order_load(env, zone, wh):
                           ).fetchall() == [(i,) for i in ids]
 
 
-def test_a_malformed_ndjson_record_is_reported_on_its_own_line(env, zone, wh):
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_a_malformed_ndjson_record_is_reported_as_its_own_row(blank_line, env, zone, wh):
+    """Rows are record numbers, as _source_row_number (a blank line is no record)."""
     src = source("events")
     lines = _event_lines(6)
     lines[3] = lines[3][:25]  # record 4 cut short: DuckDB's parser stops on line 5
+    if blank_line:
+        lines.insert(1, "")
     key = _events_file(zone, lines)
     report = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(on_error="continue"))
     [err] = report.errors

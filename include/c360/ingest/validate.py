@@ -345,13 +345,16 @@ def diagnose_unreadable(src: Source, key: str, path: Path, error: BaseException)
 
 
 def _first_bad_json_record(key: str, path: Path) -> FileError | None:
-    """The first NDJSON line that is not a JSON object, by its line number (DuckDB's own "line"
-    points where its parser stopped, past the record)."""
+    """The first NDJSON record that is not a JSON object, by its record number (blank lines are
+    not records, as for the loader's ``_source_row_number``; DuckDB's own "line" points where
+    its parser stopped, past the record)."""
+    n = 0
     try:
         with gzip.open(path, "rb") as fh:
-            for n, line in enumerate(fh, 1):
+            for line in fh:
                 if not line.strip():
                     continue
+                n += 1
                 try:
                     record = json.loads(line)
                 except ValueError as e:
