@@ -291,9 +291,18 @@ def bad_value_reason(value: str, ctype: str, stored_as: str | None = None) -> st
             number = None
         if number is not None and number == number and not number.is_integer():
             return f"value {shown} is not a valid int: it has a fractional part"
-    if ctype == "date" and len(text) > 10:
+    if ctype == "date" and _is_timestamp(text):
         return f"value {shown} is not a valid date: a date with a time of day"
     return f"value {shown} is not a valid {ctype}"
+
+
+def _is_timestamp(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        return len(text) > 10 and datetime.fromisoformat(text) is not None
+    except ValueError:
+        return False
 
 
 def _readable_records(path: Path, fmt: str) -> int:
