@@ -56,7 +56,7 @@ def _ts(value: str | None) -> datetime | None:
 
 def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
     from scripts.airflow_client import AirflowClient
-    from scripts.local_airflow import free_port
+    from scripts.local_airflow import free_port, password
 
     port = free_port()
     from include.c360.offline import warehouse_env
@@ -74,7 +74,7 @@ def run_dag(db_path: Path, home: Path, mode: str, timeout: float) -> dict:
     subprocess.run([*script, "start"], check=True, env=os.environ.copy(),
                    stdout=subprocess.DEVNULL)
     try:
-        client = AirflowClient(base_url=f"http://127.0.0.1:{port}")
+        client = AirflowClient(base_url=f"http://127.0.0.1:{port}", password=password(home))
         client.wait_for_dag("c360_transform", timeout=180)
         client.unpause("c360_transform")
         # the warehouse copy was loaded when the benchmark data was made, maybe days ago: its

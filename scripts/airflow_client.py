@@ -21,9 +21,11 @@ class AirflowApiError(RuntimeError):
 
 @dataclass
 class AirflowClient:
-    base_url: str = "http://127.0.0.1:8080"
+    """``password``: the local Airflow's is ``scripts.local_airflow.password(home)``."""
+
+    base_url: str
+    password: str = field(repr=False)
     username: str = "admin"
-    password: str = "admin"
     _token: str | None = field(default=None, repr=False)
 
     def _request(self, method: str, path: str, body: dict | None = None, auth: bool = True) -> dict:

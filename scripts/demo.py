@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         client.wait_until_idle([dag_id for dag_id, _ in pipeline_steps(args)])
         summarise()
     print(f"\nAirflow UI: http://localhost:{local_airflow.port()} "
-          f"(login admin / {local_airflow.password()})")
+          f"(login {local_airflow.DEFAULT_USER} / {local_airflow.password()})")
     if args.stop:
         local_airflow.stop()
     else:

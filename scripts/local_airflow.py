@@ -36,7 +36,7 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 BACKGROUND_COMPONENTS = ("dag-processor", "triggerer")
 DEFAULT_PORT = 8080
 DEFAULT_USER = "admin"
-DEFAULT_PASSWORD = "admin"  # local-only login, printed at start; C360_AIRFLOW_PASSWORD overrides
+PASSWORD_ENV = "C360_AIRFLOW_PASSWORD"  # the admin's password, else a random one per home
 
 
 def airflow_home() -> Path:
@@ -58,8 +58,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def password() -> str:
-    return os.environ.get("C360_AIRFLOW_PASSWORD", DEFAULT_PASSWORD)
+def password(home: Path | None = None) -> str:
+    """The local admin's password: ``C360_AIRFLOW_PASSWORD`` if set, else a random one made for
+    the Airflow home on first use and kept in it (``.admin_password``, mode 600); printed at
+    start. Never a fixed default: ``admin`` is refused."""
+    chosen = os.environ.get(PASSWORD_ENV)
+    if chosen is None:
+        return _local_secret(home or airflow_home(), "admin_password")
+    if not chosen.strip() or chosen == DEFAULT_USER:
+        raise SystemExit(f"{PASSWORD_ENV} must be a password other than the user name "
+                         f"{DEFAULT_USER!r} (unset it for a random one)")
+    return chosen
 
 
 def _local_secret(home: Path, name: str) -> str:
@@ -93,7 +102,7 @@ def environment(home: Path | None = None) -> dict[str, str]:
         # worker slots (the transform's watcher sensors wait in the triggerer, not here)
         "AIRFLOW__CORE__PARALLELISM": os.environ.get("C360_AIRFLOW_PARALLELISM", "16"),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{DEFAULT_USER}:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{DEFAULT_USER}:admin",  # user:role
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__API__BASE_URL": base_url,
@@ -192,7 +201,8 @@ def start(wait_seconds: float = 180.0) -> int:
     env = environment(home)
     (home / "logs").mkdir(parents=True, exist_ok=True)
     pw_file = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
-    pw_file.write_text(json.dumps({DEFAULT_USER: password()}) + "\n")
+    pw_file.write_text(json.dumps({DEFAULT_USER: password(home)}) + "\n")
+    pw_file.chmod(0o600)
 
     print(f"AIRFLOW_HOME={home}\nmigrating the metadata database ...", flush=True)
     _run_airflow(["db", "migrate"], env)
@@ -234,7 +244,7 @@ def start(wait_seconds: float = 180.0) -> int:
         print("the task execution API did not answer; the first task will build it",
               file=sys.stderr)
     print(
-        f"\nAirflow is up: http://localhost:{port()}  (login: {DEFAULT_USER} / {password()})\n"
+        f"\nAirflow is up: http://localhost:{port()}  (login: {DEFAULT_USER} / {password(home)})\n"
         f"Stop it with: make airflow-stop"
     )
     return 0

@@ -44,11 +44,13 @@ def airflow_env(root: Path, port: int, db: Path, **extra: str) -> dict[str, str]
 def local_airflow(env: dict[str, str], dag_ids: tuple[str, ...] = ()) -> Iterator:
     """Start it, wait until ``dag_ids`` are parsed, yield an AirflowClient; stop it after."""
     from scripts.airflow_client import AirflowClient
+    from scripts.local_airflow import password
 
     try:
         subprocess.run([*SCRIPT, "start"], env=env, check=True, capture_output=True,
                        timeout=240)
-        client = AirflowClient(base_url=f"http://127.0.0.1:{env['C360_AIRFLOW_PORT']}")
+        client = AirflowClient(base_url=f"http://127.0.0.1:{env['C360_AIRFLOW_PORT']}",
+                               password=password(Path(env["C360_AIRFLOW_HOME"])))
         for dag_id in dag_ids:
             client.wait_for_dag(dag_id, timeout=180)
         yield client

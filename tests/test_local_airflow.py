@@ -18,8 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from scripts.airflow_client import AirflowClient
-from scripts.local_airflow import free_port
+from scripts.airflow_client import AirflowApiError, AirflowClient
+from scripts.local_airflow import free_port, password
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "local_airflow.py"
@@ -58,7 +58,8 @@ def local_airflow(tmp_path):
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"http://localhost:{port}" in started.stdout
-        assert "login: admin / admin" in started.stdout
+        secret = (home / ".admin_password").read_text().strip()  # made for this home
+        assert len(secret) >= 32 and f"login: admin / {secret}" in started.stdout
         yield {"home": home, "port": port, "pgid": int((home / "airflow.pgid").read_text())}
     finally:
         stopped = run("stop")
@@ -69,7 +70,9 @@ def local_airflow(tmp_path):
 
 def test_ui_up_dag_runs_to_success_and_stop_leaves_nothing(local_airflow):
     port, home, pgid = local_airflow["port"], local_airflow["home"], local_airflow["pgid"]
-    client = AirflowClient(base_url=f"http://127.0.0.1:{port}")
+    client = AirflowClient(base_url=f"http://127.0.0.1:{port}", password=password(home))
+    with pytest.raises(AirflowApiError, match="HTTP 401"):  # no fixed default login
+        AirflowClient(base_url=f"http://127.0.0.1:{port}", password="admin").token()
 
     health = client.get("/api/v2/monitor/health")
     for component in ("metadatabase", "scheduler", "triggerer", "dag_processor"):

@@ -99,9 +99,12 @@ class LocalLandingZone:
         yield self._path(key)
 
     def move(self, key: str, dest_key: str) -> None:
+        """Move a file within the zone, never over an existing one (``FileExistsError``): a
+        hard link under the new name, then the old name removed (one filesystem, no copy)."""
         dest = self._path(dest_key)
         dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self._path(key), dest)
+        os.link(self._path(key), dest)
+        os.unlink(self._path(key))
 
     def md5(self, key: str) -> str:
         h = hashlib.md5(usedforsecurity=False)
@@ -177,11 +180,36 @@ class S3LandingZone:
             self.hook.get_conn().download_file(self.bucket, self._full(key), str(path))
             yield path
 
+    def _head(self, key: str) -> dict | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.hook.get_conn().head_object(Bucket=self.bucket, Key=self._full(key))
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
     def move(self, key: str, dest_key: str) -> None:
+        """Copy, check, delete: the object is deleted only once its copy is there with the same
+        size and (single-part uploads) the same ETag; never over an existing object
+        (``FileExistsError``). A failed check raises ``OSError`` and deletes nothing."""
+        source = self._head(key)
+        if source is None:
+            raise FileNotFoundError(f"s3://{self.bucket}/{self._full(key)} does not exist")
+        if self._head(dest_key) is not None:
+            raise FileExistsError(f"s3://{self.bucket}/{self._full(dest_key)} already exists")
         self.hook.copy_object(
             self._full(key), self._full(dest_key),
             source_bucket_name=self.bucket, dest_bucket_name=self.bucket,
         )
+        copy = self._head(dest_key)
+        etag = source["ETag"].strip('"')
+        if (copy is None or copy["ContentLength"] != source["ContentLength"]
+                or ("-" not in etag and copy["ETag"].strip('"') != etag)):
+            raise OSError(f"copying s3://{self.bucket}/{self._full(key)} to {dest_key} did not "
+                          f"produce the same object ({copy and copy['ContentLength']} bytes, "
+                          f"{source['ContentLength']} expected); the original is kept")
         self.hook.delete_objects(self.bucket, [self._full(key)])
 
     def md5(self, key: str) -> str:

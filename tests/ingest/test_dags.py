@@ -40,7 +40,8 @@ def test_ingestion_dag_per_source(dag_bag, dag_id):
     assert [o for o in load.outlets] == [raw_asset(src)]
     assert load.trigger_rule == "none_failed"
     assert {t.task_id for t in dag.tasks} == {"check_landing", "load"}
-    assert set(dag.params.keys()) >= {"on_error", "on_changed_file", "lookback_days"}
+    assert set(dag.params.keys()) >= {"on_error", "on_changed_file", "lookback_days",
+                                      "resolve_failed", "release_quarantined"}
 
 
 @pytest.mark.timeout(60)

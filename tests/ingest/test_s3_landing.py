@@ -121,3 +121,38 @@ def test_bad_file_in_s3_is_moved_to_the_quarantine_prefix(s3_env, wh):
     assert len(report.errors) == 1 and bad in str(report.errors[0])
     keys = {o["Key"] for o in s3_env["client"].list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert f"landing/{QUARANTINE_PREFIX}{bad}" in keys and f"landing/{bad}" not in keys
+
+
+def test_s3_quarantine_checks_the_copy_before_deleting_and_never_overwrites(s3_env, wh,
+                                                                           monkeypatch):
+    from include.c360.landing import landing_zone
+
+    zone = landing_zone()
+    src = source("orders")
+    bad = src.file_key(date(2026, 11, 24))
+    with zone.open_writer(bad) as fh:
+        fh.write(b"not gzip at all")
+
+    def keys() -> set[str]:
+        return {o["Key"].removeprefix("landing/") for o in
+                s3_env["client"].list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+
+    run = (datetime(2026, 11, 24, 2, tzinfo=UTC), datetime(2026, 11, 25, 2, tzinfo=UTC))
+    cfg = IngestConfig(on_error="continue")
+    monkeypatch.setattr(zone.hook, "copy_object", lambda *a, **k: None)  # a copy that got lost
+    with pytest.raises(OSError, match="the original is kept"):
+        ingest(src, *run, zone=zone, wh=wh, config=cfg)
+    assert keys() == {bad}  # not deleted
+    monkeypatch.undo()
+
+    ingest(src, *run, zone=zone, wh=wh, config=cfg)
+    assert keys() == {QUARANTINE_PREFIX + bad}
+    with zone.open_writer(bad) as fh:  # re-exported, still bad
+        fh.write(b"still not gzip")
+    ingest(src, *run, zone=zone, wh=wh, config=cfg)
+    second = QUARANTINE_PREFIX + bad.removesuffix(".csv.gz") + ".1.csv.gz"
+    assert keys() == {QUARANTINE_PREFIX + bad, second}
+    with zone.open(QUARANTINE_PREFIX + bad) as fh:
+        assert fh.read() == b"not gzip at all"
+    with pytest.raises(FileExistsError):
+        zone.move(second, QUARANTINE_PREFIX + bad)

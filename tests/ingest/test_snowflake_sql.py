@@ -214,6 +214,36 @@ def test_schema_drift_is_caught_before_copy_and_quarantined(snow, zone):
     assert tuple(row) == ("FAILED", "channel", 0)
 
 
+@pytest.mark.parametrize("first,error", [
+    ("null", "record is a JSON null, not an object"),
+    ("7", "record is a JSON number, not an object"),
+    ("[]", "record is a JSON array, not an object"),
+    ("reversed", None),  # the registry's keys in another order: a good file
+])
+def test_snowflake_precheck_of_the_first_ndjson_record(first, error, env, zone):
+    """The Snowflake loader's pre-COPY check is DuckDB's: no TypeError, no key order."""
+    import gzip
+
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
+    from include.c360.ingest.validate import FileError
+
+    src = source("events")
+    cols = rows_for(src, 2, date(2026, 11, 24))
+    record = dict(zip(cols, next(zip(*cols.values(), strict=True)), strict=True))
+    line = (json.dumps(dict(reversed(list(record.items()))), default=str)
+            if first == "reversed" else first)
+    key = src.file_key(datetime(2026, 11, 24, 3))
+    with zone.open_writer(key) as fh:
+        fh.write(gzip.compress((line + "\n").encode()))
+    wh = SnowflakeLoader(IngestConfig(), "s3://c360-landing/landing")
+    if error is None:
+        wh.precheck(src, key, zone)
+        return
+    with pytest.raises(FileError) as exc:
+        wh.precheck(src, key, zone)
+    assert (exc.value.key, exc.value.row) == (key, 1) and error in str(exc.value)
+
+
 def test_copy_error_message_names_row_and_column():
     from include.c360.ingest.snowflake_loader import file_error_from_snowflake
 

@@ -98,8 +98,9 @@ class Loader(Protocol):
         ...
 
     def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str) -> None:
-        """Append a RESOLVED row for a rejected file (an operator accepted the rejection)."""
+                          run_id: str, status: str = "RESOLVED") -> None:
+        """Append a row ending a rejection: RESOLVED (an operator accepted it) or RELEASED
+        (the file was moved back from quarantine for a reload)."""
         ...
 
     def close(self) -> None: ...

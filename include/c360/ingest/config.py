@@ -36,11 +36,14 @@ ON_CHANGED_CHOICES = ("reload", "reject")
 
 # load-history statuses (one row per event of a file, kept forever; a file's latest row is its
 # state): LOADED = in RAW; FAILED / REJECTED_CHANGED = rejected and quarantined, unresolved;
-# RESOLVED = an operator accepted the rejection (Param resolve_failed): nothing of it loads
+# RESOLVED = an operator accepted the rejection (Param resolve_failed): nothing of it loads;
+# RELEASED = an operator moved it back from quarantine to its landing key for a reload (Param
+# release_quarantined): the file loads (LOADED) or is rejected again like any landed file
 LOADED = "LOADED"
 FAILED = "FAILED"
 REJECTED_CHANGED = "REJECTED_CHANGED"
 RESOLVED = "RESOLVED"
+RELEASED = "RELEASED"
 
 
 @dataclass(frozen=True)

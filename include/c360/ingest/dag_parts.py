@@ -26,6 +26,11 @@ def ingest_params() -> dict[str, Param]:
                                             "whose rejection you accept (nothing of them "
                                             "loads; recorded as RESOLVED); then clear the run "
                                             "that rejected them and it succeeds."),
+        "release_quarantined": Param([], type="array", items={"type": "string"},
+                                     description="Operator action, once the cause is fixed: "
+                                                 "landing keys of rejected files to move back "
+                                                 "from _quarantine/ to their landing key; this "
+                                                 "run loads them (or rejects them again)."),
         "lookback_days": Param(2, type="integer", minimum=0, maximum=3650,
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
@@ -68,7 +73,8 @@ Loads every file of the data interval's partitions (plus `lookback_days` for lat
 the load history does not already have; a re-run or backfill loads nothing twice. A bad file
 is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and reported per the
 `on_error` Param while the good files load; with `fail`, every try of the run fails until the
-file is re-delivered corrected or its rejection is accepted (Param `resolve_failed`). A
+file is re-delivered corrected, released from quarantine for a reload once its cause is fixed
+(Param `release_quarantined`) or its rejection is accepted (Param `resolve_failed`). A
 warehouse error fails the task (retried) and leaves the file in place.
 Late after `{src.load_deadline}` (Deadline Alert) or failed for good: e-mail to the on-call list.
 """  # noqa: E501

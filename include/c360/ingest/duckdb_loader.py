@@ -134,10 +134,10 @@ class DuckDBLoader:
         return [failed_file(r) for r in rows]
 
     def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str) -> None:
+                          run_id: str, status: str = RESOLVED) -> None:
         err = FileError(failed.key, note, failed.error_row, failed.error_column)
         self._append_history(self._history_row(
-            src, failed.meta, status=RESOLVED, load_id=new_load_id(), run_id=run_id,
+            src, failed.meta, status=status, load_id=new_load_id(), run_id=run_id,
             started=utcnow(), err=err, quarantine_key=failed.quarantine_key))
 
     # -- loading ----------------------------------------------------------------------------

@@ -12,7 +12,8 @@
 
 ``resolve_failed`` is the operator's way to accept a rejection (Param ``resolve_failed`` of the
 ingestion DAGs): it records RESOLVED for the file, so the run that rejected it can be cleared
-and succeed.
+and succeed. ``release_quarantined`` (Param ``release_quarantined``) is the way back once a
+rejection's cause is fixed: the file returns from quarantine to its landing key and loads.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from include.c360.ingest.base import FailedFile, Loader, LoadResult
+from include.c360.ingest.base import FailedFile, FileMeta, Loader, LoadResult
 from include.c360.ingest.config import (
     FAILED,
     QUARANTINE_PREFIX,
     REJECTED_CHANGED,
+    RELEASED,
     IngestConfig,
 )
 from include.c360.ingest.plan import list_interval, make_plan
@@ -41,9 +43,10 @@ class IngestError(RuntimeError):
     """Raised (policy ``fail``) after the good files loaded, listing every bad file."""
 
 
-RESOLVE_HINT = ("Re-deliver a corrected file under the same key and retry (clear) this run, or "
-                "accept the rejection: trigger the DAG with Param resolve_failed = [<file key>], "
-                "then clear this run.")
+RESOLVE_HINT = ("Re-deliver a corrected file under the same key and retry (clear) this run; or, "
+                "once the cause is fixed elsewhere, reload the quarantined file: trigger the DAG "
+                "with Param release_quarantined = [<file key>]; or accept the rejection: "
+                "trigger the DAG with Param resolve_failed = [<file key>], then clear this run.")
 
 
 @dataclass
@@ -71,16 +74,44 @@ class IngestReport:
         }
 
 
-def quarantine(zone: LandingZone, key: str) -> str:
+def quarantine_key(zone: LandingZone, src: Source, key: str) -> str:
+    """Where a rejected file goes: ``_quarantine/<key>``, or ``<name>.<n><extension>`` beside it
+    when an earlier rejection of the same key is still there (no quarantined copy is ever
+    overwritten)."""
     dest = QUARANTINE_PREFIX + key
-    zone.move(key, dest)
+    stem = dest.removesuffix(src.file_extension)
+    n = 1
+    while zone.exists(dest):
+        dest = f"{stem}.{n}{src.file_extension}"
+        n += 1
     return dest
 
 
+def quarantine(src: Source, meta: FileMeta, err: FileError, status: str, zone: LandingZone,
+               wh: Loader, run_id: str) -> str:
+    """Record the rejection (with the quarantine key), then move the file there.
+
+    In this order nothing can be lost: when the record fails the file stays in its partition
+    (the next try finds and rejects it again); when the move fails the record says where the
+    file was bound and the file stays in its partition, where the next try rejects it again.
+    """
+    qkey = quarantine_key(zone, src, meta.key)
+    wh.record_failure(src, meta, err, status=status, quarantine_key=qkey, run_id=run_id)
+    zone.move(meta.key, qkey)
+    return qkey
+
+
 def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh: Loader,
-           config: IngestConfig, run_id: str = "manual") -> IngestReport:
+           config: IngestConfig, run_id: str = "manual",
+           also: list[str] | None = None) -> IngestReport:
+    """Load the interval's files; ``also``: landing keys to consider wherever their partition
+    is (files released from quarantine by this run)."""
     report = IngestReport(src.name)
     files = list_interval(zone, src, start, end, config.lookback_days)
+    listed = {f.key for f in files}
+    for key in also or []:
+        files += [f for f in zone.list(key) if f.key == key and key not in listed]
+    files.sort(key=lambda f: f.key)
     report.listed = len(files)
     plan = make_plan(zone, src, files, wh.loaded_files(src))
     report.skipped = plan.unchanged
@@ -151,11 +182,45 @@ def resolve_failed(src: Source, keys: list[str], wh: Loader, run_id: str) -> lis
     return list(keys)
 
 
+def release_quarantined(src: Source, keys: list[str], zone: LandingZone, wh: Loader,
+                        run_id: str) -> list[str]:
+    """Put rejected files back for a reload once their cause is fixed (operator action, Param
+    ``release_quarantined`` of the ingestion DAGs): each file moves from its quarantine key
+    back to its landing key and a RELEASED row is recorded; the same run then loads it like
+    any landed file (and rejects it again if it is still bad). ``keys`` are landing keys of
+    unresolved rejections; a key that is not one, whose quarantined copy is gone, or whose
+    landing key is taken (a re-export landed: it loads as it is) is an error and nothing of
+    the call is released."""
+    if not keys:
+        return []
+    open_failures = {f.key: f for f in wh.unresolved_failures(src)}
+    problems = []
+    for key in keys:
+        failed = open_failures.get(key)
+        if failed is None or not failed.quarantine_key:
+            problems.append(f"{key} is not an unresolved quarantined file of {src.name}")
+        elif not zone.exists(failed.quarantine_key):
+            problems.append(f"{key}: its quarantined copy {failed.quarantine_key} is not there")
+        elif zone.exists(key):
+            problems.append(f"{key} is in the landing zone again (a re-export: it loads as "
+                            f"it is; its quarantined copy {failed.quarantine_key} stays)")
+    if problems:
+        raise ValueError(f"{src.name}: release_quarantined: " + "; ".join(problems)
+                         + f" (unresolved: {sorted(open_failures)})")
+    for key in keys:
+        failed = open_failures[key]
+        zone.move(failed.quarantine_key, key)  # then the record: a lost record loses nothing
+        note = (f"released from {failed.quarantine_key} for a reload by run {run_id} (Param "
+                f"release_quarantined); was {failed.status}: {failed.message}")
+        wh.record_resolution(src, failed, note=note, run_id=run_id, status=RELEASED)
+        log.warning("%s: %s", src.name, note)
+    return list(keys)
+
+
 def _reject(src: Source, f, err: FileError, status: str, zone: LandingZone, wh: Loader,
             run_id: str, report: IngestReport) -> None:
     log.error("%s: %s", src.name, err)
-    qkey = quarantine(zone, f.key)
-    wh.record_failure(src, f, err, status=status, quarantine_key=qkey, run_id=run_id)
+    quarantine(src, f, err, status, zone, wh, run_id)
     report.errors.append(err)
 
 
@@ -169,7 +234,6 @@ def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: Landing
     files the pipe has not loaded after ``grace`` (S3 notification lost? ``ALTER PIPE ...
     REFRESH`` re-queues them).
     """
-    from include.c360.ingest.base import FileMeta
     from include.c360.ingest.snowflake_loader import record_pipe_loads
 
     files = list_interval(zone, src, start, end, config.lookback_days)
@@ -186,9 +250,7 @@ def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: Landing
         if err.key in metas:  # still in the landing partition: move it aside once
             errors.append(err)
             log.error("%s: %s", src.name, err)
-            qkey = quarantine(zone, err.key)
-            wh.record_failure(src, metas[err.key], err, status=FAILED, quarantine_key=qkey,
-                              run_id=run_id)
+            quarantine(src, metas[err.key], err, FAILED, zone, wh, run_id)
     unresolved = [f for f in wh.unresolved_failures(src, run_id)
                   if f.key not in {e.key for e in errors}]
     now = datetime.now(UTC)

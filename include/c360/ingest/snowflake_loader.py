@@ -12,10 +12,10 @@ Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs :meth:`SnowflakeLoader.check_p
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import logging
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,7 +32,7 @@ from include.c360.ingest.base import (
 )
 from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
 from include.c360.ingest.sql import render
-from include.c360.ingest.validate import FileError, WarehouseError, _column_diff
+from include.c360.ingest.validate import FileError, WarehouseError, check_first_line, checking
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 from include.c360.warehouse.connections import snowflake_hook
@@ -177,34 +177,24 @@ class SnowflakeLoader:
         return [failed_file(tuple(r)) for r in rows]
 
     def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str) -> None:
+                          run_id: str, status: str = RESOLVED) -> None:
         err = FileError(failed.key, note, failed.error_row, failed.error_column)
-        self.record_failure(src, failed.meta, err, status=RESOLVED,
+        self.record_failure(src, failed.meta, err, status=status,
                             quarantine_key=failed.quarantine_key, run_id=run_id)
 
     # -- loading ----------------------------------------------------------------------------
     def precheck(self, src: Source, key: str, zone: LandingZone) -> None:
-        """Header / first-record keys checked from the object's first bytes (no download)."""
+        """Header / first-record keys checked from the object's first bytes (no download),
+        the same check as DuckDB's (``validate.check_first_line``)."""
         if src.file_format == "parquet":
             return  # COPY's $1:<column> casts name the column of a type error
-        expected = [c.name for c in src.raw_columns]
-        with zone.open(key) as raw:
-            try:
-                first = gzip.GzipFile(fileobj=raw).readline()
-            except (OSError, EOFError) as e:
-                raise FileError(key, f"not a readable gzip file: {e}", 1) from None
-        if not first:
-            raise FileError(key, "empty file: no header row / record", 0)
-        if src.file_format == "csv_gzip":
-            import csv
-
-            found = [h.strip() for h in next(csv.reader(io.StringIO(first.decode())))]
-            what, row = "header", 0
-        else:
-            found = list(json.loads(first))
-            what, row = "record keys", 1
-        if err := _column_diff(key, expected, found, what, row):
-            raise err
+        with checking(src, key):
+            with zone.open(key) as raw:
+                try:
+                    first = gzip.GzipFile(fileobj=raw).readline()
+                except (OSError, EOFError, zlib.error) as e:
+                    raise FileError(key, f"not a readable gzip file: {e}", 1) from None
+            check_first_line(src, key, first or None)
 
     def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
                    *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:

@@ -46,7 +46,12 @@ def _interval(context: dict[str, Any]) -> tuple[datetime, datetime]:
 
 def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     """Load one source's data interval (COPY INTO), or verify its Snowpipe in production."""
-    from include.c360.ingest.run import check_snowpipe, ingest, resolve_failed
+    from include.c360.ingest.run import (
+        check_snowpipe,
+        ingest,
+        release_quarantined,
+        resolve_failed,
+    )
 
     src = source(source_name)
     config = IngestConfig.from_env(context.get("params"))
@@ -58,12 +63,16 @@ def ingest_source(source_name: str, **context: Any) -> dict[str, Any]:
     wh = loader(config)
     try:
         wh.ensure_ready()
-        resolve_failed(src, list((context.get("params") or {}).get("resolve_failed") or []),
-                       wh, run_id)
+        params = context.get("params") or {}
+        resolve_failed(src, list(params.get("resolve_failed") or []), wh, run_id)
+        released = release_quarantined(src, list(params.get("release_quarantined") or []),
+                                       zone, wh, run_id)
         if wh.dialect == "snowflake" and src.load_strategy == "snowpipe":
+            # a released file is a new object in the stage's prefix, as a landed one is
             return check_snowpipe(src, start, end, zone=zone, wh=wh, config=config,
                                   run_id=run_id)
-        return ingest(src, start, end, zone=zone, wh=wh, config=config, run_id=run_id).summary()
+        return ingest(src, start, end, zone=zone, wh=wh, config=config, run_id=run_id,
+                      also=released).summary()
     finally:
         wh.close()
 

@@ -17,7 +17,10 @@ import gzip
 import io
 import json
 import logging
+import re
 import zlib
+from collections.abc import Generator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,14 +44,29 @@ _PARQUET_FAMILIES = {
 }
 
 
+MAX_MESSAGE = 600  # characters of an error message kept (load history, logs, e-mails)
+MAX_VALUE = 80  # characters of a bad value quoted in a message
+
+
+def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
 @dataclass
 class FileError(Exception):
-    """A file that cannot be loaded; ``row`` 1-based (0 = header/schema), ``column`` if known."""
+    """A file that cannot be loaded; ``row`` 1-based (0 = header/schema), ``column`` if known.
+    The message is kept short (``MAX_MESSAGE``): it goes into the load history and e-mails."""
 
     key: str
     message: str
     row: int | None = None
     column: str | None = None
+
+    def __post_init__(self) -> None:
+        self.message = shorten(self.message)
 
     def __str__(self) -> str:
         where = []
@@ -93,8 +111,11 @@ def is_warehouse_error(e: BaseException) -> bool:
 
 
 def _column_diff(key: str, expected: list[str], actual: list[str], what: str,
-                 row: int) -> FileError | None:
-    if actual == expected:
+                 row: int, ordered: bool = True) -> FileError | None:
+    """The difference between the registry's columns and a file's, as a FileError (None: the
+    same). ``ordered=False`` for JSON records, whose keys have no order."""
+    if actual == expected or (not ordered and sorted(actual) == sorted(expected)
+                              and len(set(actual)) == len(actual)):
         return None
     missing = [c for c in expected if c not in actual]
     extra = [c for c in actual if c not in expected]
@@ -126,31 +147,63 @@ def _gzip_first_line(key: str, path: Path) -> bytes | None:
 
 def precheck(src: Source, key: str, path: Path, con: Any | None = None) -> None:
     """Fail fast on an empty file or a header/keys/schema that does not match the registry."""
+    with checking(src, key):
+        _precheck(src, key, path, con)
+
+
+@contextmanager
+def checking(src: Source, key: str) -> Generator[None, None, None]:
+    """Around a pre-load check: whatever goes wrong reading the file is the file's (a
+    FileError), except the warehouse's own failures (WarehouseError); a check never crashes
+    the batch."""
+    try:
+        yield
+    except (FileError, WarehouseError):
+        raise
+    except Exception as e:  # noqa: BLE001 - any other failure reading the file is its defect
+        log.warning("%s: pre-load check of %s failed", src.name, key, exc_info=True)
+        raise FileError(key, f"the pre-load check could not read the file: "
+                             f"{type(e).__name__}: {_first_line(e)}") from None
+
+
+def _precheck(src: Source, key: str, path: Path, con: Any | None) -> None:
     size = path.stat().st_size
     if size == 0:
         raise FileError(key, "empty file (0 bytes)")
+    if src.file_format in ("csv_gzip", "ndjson_gzip"):
+        check_first_line(src, key, _gzip_first_line(key, path))
+    elif src.file_format == "parquet":
+        _check_parquet_schema(src, key, path, con, [c.name for c in src.raw_columns])
+
+
+def check_first_line(src: Source, key: str, line: bytes | None) -> None:
+    """The CSV header or the first NDJSON record against the registry's columns (both loaders
+    check it before loading; every NDJSON record's keys are checked by the load itself)."""
     expected = [c.name for c in src.raw_columns]
     if src.file_format == "csv_gzip":
-        line = _gzip_first_line(key, path)
         if line is None:
             raise FileError(key, "empty file: no header row", 0)
         header = next(csv.reader(io.StringIO(line.decode("utf-8", "replace"))), [])
-        header = [h.strip() for h in header]
-        if err := _column_diff(key, expected, header, "header", 0):
+        if err := _column_diff(key, expected, [h.strip() for h in header], "header", 0):
             raise err
-    elif src.file_format == "ndjson_gzip":
-        # the first record's keys here; every record's keys are checked by the load itself
-        # (json_transform_strict + key count) and, when it fails, by explain_ndjson()
-        line = _gzip_first_line(key, path)
-        if line is not None and line.strip():
-            try:
-                keys = list(json.loads(line))
-            except ValueError as e:
-                raise FileError(key, f"not a JSON object: {e}", 1) from None
-            if err := _column_diff(key, expected, keys, "record keys", 1):
-                raise err
-    elif src.file_format == "parquet":
-        _check_parquet_schema(src, key, path, con, expected)
+    elif src.file_format == "ndjson_gzip" and line is not None and line.strip():
+        try:
+            record = json.loads(line)
+        except ValueError as e:
+            raise FileError(key, f"record is not valid JSON: {e}", 1) from None
+        if not isinstance(record, dict):
+            raise _not_an_object(key, record, 1)
+        if err := _column_diff(key, expected, list(record), "record keys", 1, ordered=False):
+            raise err
+
+
+def _not_an_object(key: str, record: Any, row: int) -> FileError:
+    kinds = {list: "array", dict: "object", str: "string", bool: "boolean", int: "number",
+             float: "number", type(None): "null"}
+    kind = kinds.get(type(record), type(record).__name__)
+    hint = " (a JSON array file?)" if kind == "array" else ""
+    return FileError(key, f"record is a JSON {kind}, not an object: NDJSON is one JSON object "
+                          f"per line{hint}", row)
 
 
 def check_json_keys(src: Source, key: str, path: Path, con: Any) -> None:
@@ -174,7 +227,8 @@ def check_json_keys(src: Source, key: str, path: Path, con: Any) -> None:
         raise diagnose_unreadable(src, key, path, e) from None
     if row is not None:
         rn, keys = row
-        raise _column_diff(key, expected, list(keys), "record keys", rn) or FileError(
+        raise _column_diff(key, expected, list(keys), "record keys", rn,
+                           ordered=False) or FileError(
             key, f"record keys {keys} differ from {expected}", rn)
 
 
@@ -212,17 +266,43 @@ def _first_line(e: BaseException) -> str:
 
 
 def diagnose(src: Source, key: str, path: Path, con: Any) -> FileError | None:
-    """Read the file as text and name the first row/column whose value does not convert."""
+    """Read the file as stored and name the first row/column whose value does not convert
+    exactly to its column's type (``duckdb/diagnose.sql``, the load's own conversion)."""
     sql = render("duckdb/diagnose.sql", src=src, path=sql_literal(str(path)))
     row = con.execute(sql).fetchone()
     if row is None:
         return None
-    rn, bad, vals = row
-    names = [c.name for c in src.raw_columns]
-    col = next(b for b in bad if b is not None)
-    ctype = next(c.type for c in src.raw_columns if c.name == col)
-    value = vals[names.index(col)]
-    return FileError(key, f"value {value!r} is not a valid {ctype}", rn, col)
+    rn, bad, vals, kinds = row
+    i = next(i for i, b in enumerate(bad) if b is not None)
+    col = src.raw_columns[i]
+    return FileError(key, bad_value_reason(vals[i], col.type, kinds[i]), rn, col.name)
+
+
+def bad_value_reason(value: str, ctype: str, stored_as: str | None = None) -> str:
+    """Why a value does not load into a column of spec type ``ctype`` (short, names the value)."""
+    shown = repr(shorten(value, MAX_VALUE))
+    if stored_as in ("OBJECT", "ARRAY"):
+        return f"value {shown} is a JSON {stored_as.lower()}, not a {ctype}"
+    text = value.strip()
+    if ctype == "int":
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is not None and number == number and not number.is_integer():
+            return f"value {shown} is not a valid int: it has a fractional part"
+    if ctype == "date" and _is_timestamp(text):
+        return f"value {shown} is not a valid date: a date with a time of day"
+    return f"value {shown} is not a valid {ctype}"
+
+
+def _is_timestamp(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        return len(text) > 10 and datetime.fromisoformat(text) is not None
+    except ValueError:
+        return False
 
 
 def _readable_records(path: Path, fmt: str) -> int:
@@ -252,17 +332,101 @@ def check_gzip_stream(src: Source, key: str, path: Path) -> None:
 
 
 def diagnose_unreadable(src: Source, key: str, path: Path, error: BaseException) -> FileError:
-    """Turn a reader error into a FileError naming the row (and column when DuckDB says)."""
-    import re
-
+    """Turn a reader error into a FileError naming the reason, the row and (where there is
+    one) the column; never DuckDB's whole message (it can quote the file at length)."""
     msg = str(error)
     if "gzip" in msg.lower() or isinstance(error, (EOFError, zlib.error)):
         good = _readable_records(path, src.file_format)
         return FileError(key, f"corrupt or truncated gzip stream after {good} complete "
                               f"record(s): {_first_line(error)}", good + 1)
+    if src.file_format == "ndjson_gzip":
+        found = _first_bad_json_record(key, path)
+        if found is not None:
+            return found
+    if src.file_format == "csv_gzip" and (line := re.search(r"CSV Error on Line: (\d+)", msg)):
+        return _csv_error(src, key, path, int(line.group(1)), msg)
     line = re.search(r"[Ll]ine:? (\d+)", msg)
     col = re.search(r'column "?([A-Za-z_][A-Za-z0-9_]*)"?', msg)
     row = None
     if line:
         row = int(line.group(1)) - (1 if src.file_format == "csv_gzip" else 0)
     return FileError(key, _first_line(error), row, col.group(1) if col else None)
+
+
+def _first_bad_json_record(key: str, path: Path) -> FileError | None:
+    """The first NDJSON record that is not a JSON object, by its record number (blank lines are
+    not records, as for the loader's ``_source_row_number``; DuckDB's own "line" points where
+    its parser stopped, past the record)."""
+    n = 0
+    try:
+        with gzip.open(path, "rb") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                n += 1
+                try:
+                    record = json.loads(line)
+                except ValueError as e:
+                    return FileError(key, f"record is not valid JSON: {e}", n)
+                if not isinstance(record, dict):
+                    return _not_an_object(key, record, n)
+    except (OSError, EOFError, zlib.error):
+        return None
+    return None
+
+
+def _csv_error(src: Source, key: str, path: Path, line_no: int, msg: str) -> FileError:
+    """DuckDB's multi-line CSV error as a short reason, the record and, where one value is at
+    fault (a stray quote, bytes that are not UTF-8), its column."""
+    lines = [x.strip() for x in msg.splitlines()]
+    reason = next((x for x in lines[2:] if x and not x.startswith("Possible")), "")
+    names = [c.name for c in src.raw_columns]
+    column = None
+    raw = _physical_line(path, line_no)
+    if m := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason):
+        reason = f"the row has {m.group(2)} values, the header {m.group(1)} columns"
+        if int(m.group(2)) < int(m.group(1)):
+            column = names[int(m.group(2))]  # the first column with no value
+    elif "unicode" in reason.lower():
+        reason = "bytes that are not UTF-8 (the file must be UTF-8 encoded)"
+        column = _csv_column_where(raw, names, lambda v: not _is_utf8(v))
+    elif "quote" in reason.lower():
+        reason = "a value with an unterminated or stray quote (\")"
+        column = _csv_column_where(raw, names, _stray_quote)
+    shown = shorten(raw.decode("utf-8", "replace").rstrip("\r\n"), MAX_VALUE) if raw else ""
+    return FileError(key, f"{reason or _first_line(msg)}" + (f"; line: {shown!r}" if shown else ""),
+                     line_no - 1, column)
+
+
+def _physical_line(path: Path, line_no: int) -> bytes:
+    try:
+        with gzip.open(path, "rb") as fh:
+            for n, line in enumerate(fh, 1):
+                if n == line_no:
+                    return line
+    except (OSError, EOFError, zlib.error):
+        pass
+    return b""
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _stray_quote(value: bytes) -> bool:
+    """A CSV value with a quote that neither encloses it nor is doubled inside it."""
+    if len(value) >= 2 and value.startswith(b'"') and value.endswith(b'"'):
+        value = value[1:-1].replace(b'""', b"")
+    return b'"' in value
+
+
+def _csv_column_where(raw: bytes, names: list[str], bad: Any) -> str | None:
+    """The column of the first comma-separated value of a raw line for which ``bad`` holds."""
+    for name, value in zip(names, raw.rstrip(b"\r\n").split(b","), strict=False):
+        if bad(value):
+            return name
+    return None

@@ -27,13 +27,21 @@ def dialect(target: str | None = None) -> str:
 
 
 def duckdb_connection(path: Path | str | None = None, read_only: bool = False) -> Any:
-    """A connection to the DuckDB warehouse file (created with its folder when writing)."""
+    """A connection to the DuckDB warehouse file (created with its folder when writing).
+
+    Its session time zone is UTC, whatever the process's ``TZ``: the warehouse's timestamps
+    are UTC, and casts between TIMESTAMP and TIMESTAMP WITH TIME ZONE (a time-zone-aware
+    Parquet column, a timestamp text with or without an offset) must not depend on where the
+    task runs.
+    """
     import duckdb
 
     target = Path(path) if path is not None else settings().duckdb_path
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(target), read_only=read_only)
+    con = duckdb.connect(str(target), read_only=read_only)
+    con.execute("set TimeZone = 'UTC'")
+    return con
 
 
 def snowflake_hook(conn_id: str = SNOWFLAKE_CONN_ID) -> Any:
