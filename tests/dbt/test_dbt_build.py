@@ -10,7 +10,7 @@ import pytest
 
 from include.c360.catalog import load_catalog
 from include.c360.ml.contract import score_tables
-from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild
+from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild, beyond_spec_columns
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
 
@@ -65,8 +65,13 @@ def test_materialized_models_have_exactly_the_spec_columns_and_types(
             f"where table_schema = '{schema}' and table_name = '{model.name}' "
             "order by ordinal_position"
         )
-        expected = [(c.name, DUCKDB_TYPE[c.type]) for c in model.columns]
-        assert rows == expected, model.name
+        assert rows == _spec_columns_and_beyond(model), model.name
+
+
+def _spec_columns_and_beyond(model) -> list[tuple[str, str]]:
+    """The DuckDB columns a spec model must have: the spec's, then its documented additions."""
+    return [(c.name, DUCKDB_TYPE[c.type]) for c in model.columns] + [
+        (name, kind.upper()) for name, kind in beyond_spec_columns(model.name)]
 
 
 def test_intermediate_models_have_exactly_the_spec_columns_and_types(
@@ -86,8 +91,7 @@ def test_intermediate_models_have_exactly_the_spec_columns_and_types(
             continue
         sql = compiled[model.name].read_text()
         rows = [(r[0], r[1]) for r in env.query(f"describe ({sql})")]
-        expected = [(c.name, DUCKDB_TYPE[c.type]) for c in model.columns]
-        assert rows == expected, model.name
+        assert rows == _spec_columns_and_beyond(model), model.name
 
 
 def test_layers_land_in_their_schemas_with_their_materialisations(
@@ -95,15 +99,17 @@ def test_layers_land_in_their_schemas_with_their_materialisations(
 ) -> None:
     rows = two_day_build.env.query(
         "select table_schema, table_name, table_type from information_schema.tables "
-        "where table_schema in ('staging', 'marts', 'features', 'snapshots', 'ml')"
+        "where table_schema in ('reference', 'staging', 'marts', 'features', 'snapshots', 'ml')"
     )
     by_schema: dict[str, dict[str, str]] = {}
     for schema, name, kind in rows:
         by_schema.setdefault(schema, {})[name] = kind
     catalog = load_catalog()
+    # the spec's staging views and the point-in-time versions of customers, orders, payments
     assert by_schema["staging"] == {
         m.name: "VIEW" for m in catalog.values() if m.layer == "staging"
-    }
+    } | {f"stg_{name}_versions": "VIEW" for name in ("customer", "order", "transaction")}
+    assert by_schema["reference"] == {"fx_rates": "BASE TABLE", "country_currencies": "BASE TABLE"}
     assert by_schema["marts"] == {
         m.name: "BASE TABLE" for m in catalog.values() if m.layer == "mart"
     }
@@ -248,6 +254,25 @@ def test_as_of_date_drives_every_recency_and_tenure(two_day_build: TwoDayBuild) 
         "from marts.fct_orders where order_status = 'completed' group by 1) o using (customer_id) "
         f"where v.days_since_last_order <> date_diff('day', o.d, date '{DAY2_AS_OF}')"
     ) == [(0,)]
+
+
+def test_payment_money_is_in_usd_at_the_seed_rates(two_day_build: TwoDayBuild) -> None:
+    """fct_transactions.amount and total_spend are USD: the local amount at the dbt seed's
+    rate (kept beside it as amount_local, with its currency); the fixture pays in USD, EUR, GBP."""
+    env = two_day_build.env
+    rows = env.query(
+        "select t.currency, t.amount, t.amount_local, r.usd_per_unit "
+        "from marts.fct_transactions t join reference.fx_rates r on t.currency = r.currency")
+    ((payments,),) = env.query("select count(*) from marts.fct_transactions")
+    assert len(rows) == payments and {"USD", "EUR", "GBP"} <= {r[0] for r in rows}
+    assert all(amount == round(local * rate, 2) for _, amount, local, rate in rows)
+    assert any(amount != local for currency, amount, local, _ in rows if currency != "USD")
+    # total_spend = the customer's successful purchases, in USD
+    spend = dict(env.query(
+        "select customer_id, round(sum(amount), 2) from marts.fct_transactions "
+        "where transaction_type = 'purchase' and status = 'success' group by 1"))
+    published = env.query("select customer_id, round(total_spend, 2) from marts.fct_customer_value")
+    assert spend and all(total == spend.get(cid, 0.0) for cid, total in published)
 
 
 def test_fraud_like_payments_are_flagged_high_risk(two_day_build: TwoDayBuild) -> None:

@@ -77,6 +77,8 @@ def test_layer_groups_and_their_tasks(dag):
         assert f"marts.{model}_model_build" in ids
     assert "publish.fct_customer_value_model_build" in ids
     assert "marts.fct_customer_value_model_build" not in ids
+    # the reference seeds (FX rates) load with the staging layer
+    assert {"staging.fx_rates_seed_build", "staging.country_currencies_seed_build"} <= ids
     assert {"features.feat_customer_segmentation_model_build",
             "features.feat_fraud_behavior_model_build",
             "snapshot.snap_customer_profile_snapshot_build"} <= ids
@@ -135,6 +137,7 @@ def test_gates_follow_dbt_lineage(dag):
             "dim_customers_model_build"} <= up(_task(dag, "fct_customer_value_model_build"))
     assert "stg_transactions_model_build" in up(_task(dag, "fct_transactions_model_build"))
     assert "stg_customers_model_build" in up(_task(dag, "snap_customer_profile_snapshot_build"))
+    assert "fx_rates_seed_build" in up(_task(dag, "fct_transactions_model_build"))
 
 
 def test_marts_emit_target_independent_assets(dag):
@@ -313,7 +316,7 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     producer = producers[0]
     # every layer but the publication in one dbt build; fct_customer_value and
     # fct_retention_alerts (and their tests) after scoring, by their own dbt call
-    assert producer.select == "path:models path:snapshots"
+    assert producer.select == "path:seeds path:models path:snapshots"
     assert producer.exclude == "fct_customer_value+ fct_retention_alerts+ " + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))

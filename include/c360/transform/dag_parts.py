@@ -89,7 +89,8 @@ class Layer:
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)"),
+    Layer("staging", ("path:models/staging", "path:seeds"),
+          "Views: clean, dedupe, standardise; reference seeds (dbt)"),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
@@ -104,7 +105,7 @@ LAYERS: tuple[Layer, ...] = (
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of
 # fct_customer_value, e.g. its relationships to dim_customers: they run with it in publish)
-WATCHER_BUILD = Layer("dbt", ("path:models", "path:snapshots"),
+WATCHER_BUILD = Layer("dbt", ("path:seeds", "path:models", "path:snapshots"),
                       "One dbt build of every layer; a task group per dbt folder",
                       exclude=tuple(f"{m}+" for m in AFTER_SCORING), emits_assets=True)
 
