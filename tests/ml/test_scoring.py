@@ -24,6 +24,9 @@ def test_scores_are_in_range_and_every_customer_is_scored_once(scored_world):
     try:
         customers = set(con.execute("select customer_id from staging.stg_customers").df()
                         ["customer_id"])
+        # churn scores the retention population: the accounts active on the run date
+        active = set(con.execute("select customer_id from marts.dim_customers where is_active")
+                     .df()["customer_id"])
         fraud_population = set(
             con.execute("select customer_id from features.feat_fraud_behavior").df()["customer_id"]
         )
@@ -35,7 +38,8 @@ def test_scores_are_in_range_and_every_customer_is_scored_once(scored_world):
         assert frame["customer_id"].is_unique, table
         assert frame["scored_at"].nunique() == 1, table
         assert frame["model_version"].nunique() == 1, table
-        expected = fraud_population if table == "customer_risk_scores" else customers
+        expected = {"customer_risk_scores": fraud_population,
+                    "customer_churn_scores": active}.get(table, customers)
         assert set(frame["customer_id"]) == expected, table
         assert summaries[f"score_{_task(table)}"]["rows"] == len(frame)
 
@@ -100,6 +104,7 @@ def test_registry_rows_and_artifacts_reproduce_the_scores(scored_world):
         current = point_in_time_features(wh, pd.Timestamp(AS_OF).date())
     finally:
         wh.close()
+    current = current[current["is_active"]]
     p = pipeline.predict_proba(current[meta["features"]].astype("float64").to_numpy())[:, 1]
     np.testing.assert_allclose(p, churn_scores["churn_probability"].to_numpy(), rtol=0, atol=1e-12)
 
