@@ -11,7 +11,7 @@ r"""Evaluate the four ML models against ground truth the pipeline never reads.
 
 On a scratch copy of the warehouse, dbt builds the feature models as of T (= --as-of), then
 the point-in-time model again as of T-90d. What it measures:
-* production run: the four task callables scoring as of T;
+* production run: the four task callables scoring as of T (with the promotion gate);
 * flagged payments: fct_transactions.is_high_risk count and amount in USD, beside the spec's
   production figures (28K, $4.2M);
 * churn, held-out in time and in customers: the model as production fits it, on the accounts

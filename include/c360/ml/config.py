@@ -36,6 +36,9 @@ class MLConfig:
     # churn and LTV learn from dbt's features.feat_customer_history, whose label windows are
     # the dbt vars ml_churn_horizon_days (90) and ml_ltv_horizon_days (365)
     churn_high_risk: float = 0.7  # the spec's ">0.7 = high risk"
+    # the quality gate: a new churn / LTV version is promoted when no gate metric on its
+    # holdout is worse than the current version's on the same rows by more than this
+    promotion_tolerance: float = 0.0
     gbm_max_iter: int = 150
     gbm_learning_rate: float = 0.08
     gbm_max_leaf_nodes: int = 31

@@ -150,6 +150,25 @@ def _supervised(fit_name: str) -> Callable[[Training, MLConfig], Learned]:
     return fit
 
 
+def _restore_supervised(pipeline: Any, meta: dict[str, Any]) -> Learned:
+    """A saved churn / LTV version (its artifact's pipeline and metadata), ready to score."""
+    from include.c360.ml import models
+
+    result = models.SupervisedResult(pipeline, list(meta["features"]), dict(meta["metrics"]))
+    return Learned(model=result, artifact=pipeline, features=result.features,
+                   metrics=result.metrics)
+
+
+def _holdout(metrics_name: str) -> Callable[[Learned, Training, MLConfig], dict[str, float]]:
+    """``models.churn_holdout_metrics`` / ``models.ltv_holdout_metrics`` of any version on
+    this run's training frame (the quality gate compares them)."""
+    def holdout(learned: Learned, t: Training, cfg: MLConfig) -> dict[str, float]:
+        from include.c360.ml import models
+
+        return getattr(models, metrics_name)(learned.model, t.X, cfg)
+    return holdout
+
+
 def _predicted(predict_name: str, column: str) -> Callable[[Learned, Any], dict[str, Any]]:
     """``models.predict_churn`` / ``models.predict_ltv`` as the score column ``column``."""
     def score(learned: Learned, frame: pd.DataFrame) -> dict[str, Any]:
@@ -178,10 +197,14 @@ JOBS: dict[str, ModelJob] = {job.model_name: job for job in (
     ModelJob("churn", "customer_churn_scores",
              _point_in_time_training("churn_training", active_only=True),
              _supervised("fit_churn"), _predicted("predict_churn", "churn_probability"),
-             _high_risk, _scoring_population(active_only=True)),
+             _high_risk, _scoring_population(active_only=True),
+             gate=(("holdout_roc_auc", "higher"), ("holdout_brier", "lower")),
+             holdout=_holdout("churn_holdout_metrics"), restore=_restore_supervised),
     ModelJob("ltv_12m", "customer_ltv_scores", _point_in_time_training("ltv_training"),
              _supervised("fit_ltv"), _predicted("predict_ltv", "predicted_ltv"),
-             _predicted_total, _scoring_population()),
+             _predicted_total, _scoring_population(),
+             gate=(("holdout_mae", "lower"),),
+             holdout=_holdout("ltv_holdout_metrics"), restore=_restore_supervised),
 )}
 
 
