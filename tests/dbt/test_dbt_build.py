@@ -114,7 +114,8 @@ def test_layers_land_in_their_schemas_with_their_materialisations(
         m.name: "BASE TABLE" for m in catalog.values() if m.layer == "mart"
     }
     assert by_schema["features"] == {m: "BASE TABLE" for m in FEATURE_MODELS}
-    assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE"}
+    assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE",
+                                      "snap_customer_segments": "BASE TABLE"}
     # the score tables dbt's on-run-start created: the contract's (its `ml` source) columns
     contract = score_tables()
     assert set(by_schema["ml"]) == set(contract)
@@ -329,6 +330,66 @@ def test_ml_scores_flow_into_fct_customer_value(two_day_build: TwoDayBuild) -> N
     assert rows["C00002"][:3] == (50.0, 0.9, None)
     assert rows["C00003"][:3] == (None, None, None)
     assert all(0 <= r[3] <= 1 for r in rows.values())
+
+
+def test_segment_history_tracks_the_scored_attributes(two_day_build: TwoDayBuild,
+                                                       tmp_path: Path) -> None:
+    """snap_customer_segments (built after fct_customer_value) opens a version when a
+    customer's KMeans segment or churn band changes between two publications, so the movement
+    between segments can be queried; an unchanged customer keeps one version."""
+    import shutil
+
+    import duckdb
+
+    from tests.dbt.conftest import DbtEnv
+
+    env = DbtEnv(tmp_path / "segments")
+    env.workdir.mkdir()
+    shutil.copyfile(two_day_build.env.db_path, env.db_path)
+
+    def publish(as_of: str, churn: list[tuple], segments: list[tuple]) -> None:
+        con = duckdb.connect(str(env.db_path))
+        try:
+            for cid, p in churn:
+                con.execute("insert into ml.customer_churn_scores values (?, ?, 'v', ?)",
+                            [cid, p, f"{as_of} 00:00:00"])
+            for cid, name in segments:
+                con.execute("insert into ml.customer_segments values (?, ?, 1, 'v', ?)",
+                            [cid, name, f"{as_of} 00:00:00"])
+        finally:
+            con.close()
+        env.run("build", "--select", "fct_customer_value", "snap_customer_segments",
+                "--vars", json.dumps({"as_of_date": as_of}))
+
+    publish("2026-11-26", [("C00001", 0.2), ("C00002", 0.8)], [("C00001", "Loyal")])
+    publish("2026-11-27", [("C00001", 0.9), ("C00002", 0.75)],
+            [("C00001", "At Risk"), ("C00002", "Loyal")])
+    versions: dict[str, list[tuple]] = {}
+    for cid, segment, band, rfm, valid_from, valid_to in env.query(
+            "select customer_id, customer_segment, churn_band, rfm_segment, dbt_valid_from, "
+            "dbt_valid_to from snapshots.snap_customer_segments "
+            "order by customer_id, dbt_valid_from"):
+        versions.setdefault(cid, []).append((segment, band, rfm, valid_from, valid_to))
+    # before any scoring (the day-1 and day-2 builds) no segment or band; then one version per
+    # publication that changed them
+    scored = {cid: [(v[0], v[1]) for v in versions[cid]] for cid in ("C00001", "C00002")}
+    assert scored["C00001"][-2:] == [("Loyal", "low"), ("At Risk", "high")]
+    assert scored["C00002"][-2:] == [(None, "high"), ("Loyal", "high")]
+    assert all(v == (None, None) for chain in scored.values() for v in chain[:-2])
+    for cid in ("C00001", "C00002"):  # each closed when the next one opened
+        chain = versions[cid]
+        assert all(a[4] == b[3] for a, b in zip(chain, chain[1:], strict=False))
+        assert chain[-1][4] is None
+    # the movement, as a retention analyst queries it
+    moves = env.query(
+        "select customer_id, churn_band from (select customer_id, churn_band, "
+        "lag(churn_band) over (partition by customer_id order by dbt_valid_from) as before "
+        "from snapshots.snap_customer_segments) where before = 'low' and churn_band = 'high'")
+    assert moves == [("C00001", "high")]
+    ((current,),) = env.query(
+        "select count(*) from snapshots.snap_customer_segments where dbt_valid_to is null")
+    ((customers,),) = env.query("select count(*) from marts.fct_customer_value")
+    assert current == customers
 
 
 def test_docs_generate(two_day_build: TwoDayBuild) -> None:

@@ -77,6 +77,9 @@ def test_layer_groups_and_their_tasks(dag):
         assert f"marts.{model}_model_build" in ids
     assert "publish.fct_customer_value_model_build" in ids
     assert "marts.fct_customer_value_model_build" not in ids
+    # the history of the scored segments is taken after they are published
+    assert "publish.snap_customer_segments_snapshot_build" in ids
+    assert "snapshot.snap_customer_segments_snapshot_build" not in ids
     # the reference seeds (FX rates) load with the staging layer
     assert {"staging.fx_rates_seed_build", "staging.country_currencies_seed_build"} <= ids
     assert {"features.feat_customer_segmentation_model_build",
@@ -137,6 +140,8 @@ def test_gates_follow_dbt_lineage(dag):
             "dim_customers_model_build"} <= up(_task(dag, "fct_customer_value_model_build"))
     assert "stg_transactions_model_build" in up(_task(dag, "fct_transactions_model_build"))
     assert "stg_customers_model_build" in up(_task(dag, "snap_customer_profile_snapshot_build"))
+    assert "fct_customer_value_model_build" in up(
+        _task(dag, "snap_customer_segments_snapshot_build"))
     assert "fx_rates_seed_build" in up(_task(dag, "fct_transactions_model_build"))
 
 
@@ -314,10 +319,12 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     producers = [t for t in watcher_dag.tasks if isinstance(t, DbtProducerWatcherOperator)]
     assert [p.task_id for p in producers] == [PRODUCER]
     producer = producers[0]
-    # every layer but the publication in one dbt build; fct_customer_value and
-    # fct_retention_alerts (and their tests) after scoring, by their own dbt call
+    # every layer but the publication in one dbt build; fct_customer_value,
+    # fct_retention_alerts and the snapshot of the scored segments (and their tests) after
+    # scoring, by their own dbt call
     assert producer.select == "path:seeds path:models path:snapshots"
-    assert producer.exclude == "fct_customer_value+ fct_retention_alerts+ " + " ".join(
+    assert producer.exclude == ("fct_customer_value+ fct_retention_alerts+ "
+                                "snap_customer_segments+ ") + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))
     # the ML score tables' sources have no SLA, hence no task; their (ephemeral) staging
@@ -333,7 +340,8 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     from include.c360.ml.tasks import TASKS
 
     assert pooled == {PRODUCER, "publish.fct_customer_value_model_build",
-                      "publish.fct_retention_alerts_model_build", "retention_digest",
+                      "publish.fct_retention_alerts_model_build",
+                      "publish.snap_customer_segments_snapshot_build", "retention_digest",
                       *(f"ml_scoring.{t}" for t, _ in TASKS)}
     # a model's test sensor waits for the tests defined on that model only (a relationships
     # test belongs to the model it is defined on; fct_customer_value's are not in this build)
@@ -403,6 +411,8 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/marts/fct_customer_value"],
         "publish.fct_retention_alerts_model_build": [
             "x-c360://warehouse/alerts/fct_retention_alerts"],
+        "publish.snap_customer_segments_snapshot_build": [
+            "x-c360://warehouse/snapshots/snap_customer_segments"],
     }
 
 

@@ -73,8 +73,9 @@ EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
 
-# the models built from the score tables, after ML scoring (the publish step)
-AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts")
+# the models built from the score tables, after ML scoring (the publish step), and the
+# snapshot of the scored attributes they publish
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "snap_customer_segments")
 ML_GROUP = "ml_scoring"
 DIGEST_TASK = "retention_digest"
 
@@ -97,10 +98,10 @@ LAYERS: tuple[Layer, ...] = (
           exclude=AFTER_SCORING, emits_assets=True),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
-          emits_assets=True),
+          exclude=AFTER_SCORING, emits_assets=True),
     Layer("publish", AFTER_SCORING,
-          "fct_customer_value with the ML scores and the retention alerts (after ml_scoring)",
-          emits_assets=True),
+          "fct_customer_value with the ML scores, the retention alerts and the history of the "
+          "scored segments (after ml_scoring)", emits_assets=True),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of
