@@ -392,6 +392,40 @@ def test_segment_history_tracks_the_scored_attributes(two_day_build: TwoDayBuild
     assert current == customers
 
 
+def test_a_second_customer_with_an_existing_email_fails_the_unique_test(
+        two_day_build: TwoDayBuild, tmp_path: Path) -> None:
+    """stg_customers.email is unique (spec): a new customer exported with another customer's
+    email (in another case, padded) fails dbt's test on that column, and nothing else."""
+    import shutil
+
+    import duckdb
+
+    from tests.dbt.conftest import DbtEnv
+
+    env = DbtEnv(tmp_path / "emails")
+    env.workdir.mkdir()
+    shutil.copyfile(two_day_build.env.db_path, env.db_path)
+    ((email,),) = env.query("select email from staging.stg_customers where customer_id = 'C00001'")
+    con = duckdb.connect(str(env.db_path))
+    try:
+        con.execute(
+            "insert into raw.customers by name select 'C99999' as customer_id, "
+            "? as email, date '2026-11-25' as signup_date, 'active' as account_status, "
+            "timestamp '2026-11-26 02:00:00' as _loaded_at, "
+            "'customers/dt=2026-11-26/customers_20261126.csv.gz' as _source_file, "
+            "1 as _source_row_number", [f"  {email.upper()} "])
+    finally:
+        con.close()
+    with pytest.raises(AssertionError) as failed:
+        env.run("test", "--select", "stg_customers", "--vars",
+                json.dumps({"as_of_date": DAY2_AS_OF}))
+    tests = {r["unique_id"]: r["status"] for r in env.run_results()["results"]
+             if r["unique_id"].startswith(("test.", "unit_test."))}
+    assert {u for u, status in tests.items() if status != "pass"} == {
+        u for u in tests if ".unique_stg_customers_email" in u}, failed.value
+    assert len(tests) > 1
+
+
 def test_docs_generate(two_day_build: TwoDayBuild) -> None:
     env = two_day_build.env
     env.run("docs", "generate", "--vars", json.dumps({"as_of_date": DAY2_AS_OF}))
