@@ -33,7 +33,7 @@ $(DBT_VENV)/.installed: dbt-requirements.txt dbt-constraints.txt
 
 # The transform DAG renders from a dbt manifest built ahead of time (no dbt at parse time).
 DBT_SOURCES := dbt/dbt_project.yml dbt/profiles.yml \
-	$(shell find dbt/models dbt/macros dbt/snapshots dbt/tests -type f 2>/dev/null)
+	$(shell find dbt/models dbt/macros dbt/snapshots dbt/seeds dbt/tests -type f 2>/dev/null)
 dbt-manifest: dbt/target/render_manifest.json
 dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
 	$(PY) -m include.c360.transform.manifest

@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.rebuild or not world.db_path.exists():
             world = build_warehouse(world.root, args.scale, args.as_of)
             t0 = time.perf_counter()
+            world.dbt("seed")
             world.dbt("run", "--select", "+feat_customer_segmentation", "+feat_fraud_behavior",
                       "+feat_customer_history")
             world.seconds["dbt_run"] = time.perf_counter() - t0

@@ -22,21 +22,32 @@
     customer_id is not null and session_id is not null
 {%- endmacro %}
 
+{# KYC gates transaction eligibility (the spec): only a verified customer may transact. #}
+{% macro is_kyc_eligible(kyc_status='kyc_status') -%}
+    coalesce({{ kyc_status }} = 'verified', false)
+{%- endmacro %}
+
+{# An active account: the spec's active population ("account_status = active"). #}
+{% macro is_active_account(account_status='account_status') -%}
+    coalesce({{ account_status }} = 'active', false)
+{%- endmacro %}
+
 {# A ticket the customer raised as urgent. #}
 {% macro is_high_priority_ticket() -%}
     priority in ('high', 'critical')
 {%- endmacro %}
 
 {#
-    Per customer (and `by` columns): completed_orders, cancelled_orders, first_order_date,
-    last_order_date (of completed orders) and total_order_value (sum of completed orders'
-    total_amount; null without one). orders: a relation or CTE with customer_id, order_date,
-    order_status, total_amount.
+    Per customer (and `by` columns): placed_orders (every status), completed_orders,
+    cancelled_orders, first_order_date, last_order_date (of completed orders) and
+    total_order_value (sum of completed orders' total_amount; null without one). orders: a
+    relation or CTE with customer_id, order_date, order_status, total_amount.
 #}
 {% macro customer_order_totals(orders, by=[]) -%}
     {%- set group_by = by + ['customer_id'] -%}
     select
         {{ group_by | join(',\n        ') }},
+        count(*) as placed_orders,
         sum(case when {{ is_completed_order() }} then 1 else 0 end) as completed_orders,
         sum(case when order_status = 'cancelled' then 1 else 0 end) as cancelled_orders,
         min(case when {{ is_completed_order() }} then order_date end) as first_order_date,

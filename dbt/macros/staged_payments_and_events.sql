@@ -3,6 +3,9 @@
     fct_transactions can apply them to a slice of RAW (stg_transactions and stg_events are these
     macros over all rows; they are the one definition of the cleaning and the dedupe).
 
+    versions=true: every version of each payment instead of its latest (stg_transaction_versions,
+    point in time: macros/dedupe_latest.sql, record_versions).
+
     raw_filter (optional): a predicate on the RAW table's columns. The result is then the staged
     (latest-load) version of every record that has AT LEAST ONE raw load matching the
     predicate; all loads of those keys take part in the dedupe, so "latest load wins" holds
@@ -10,12 +13,12 @@
     predicate to hold for the latest version too. A view cannot be filtered below its
     row_number(), hence the macro: the dedupe reads only the loads of the selected keys.
 #}
-{% macro staged_transactions(raw_filter=none) -%}
+{% macro staged_transactions(raw_filter=none, versions=false) -%}
 {%- set raw = source('payments', 'transactions') -%}
 with
 
 -- micro-batches can re-deliver a payment attempt (e.g. pending -> success); latest wins
-{{ latest_load_ctes(raw, 'transaction_id', raw_filter) }}
+{{ latest_load_ctes(raw, 'transaction_id', raw_filter, versions) }}
 
 cleaned as (
 
@@ -40,13 +43,14 @@ cleaned as (
 
         -- timestamps
         cast(_loaded_at as timestamp) as _loaded_at
+        {{- landed_on_column(versions) }}
 
     from latest_load
     where load_rank = 1
 
 )
 
-select * from cleaned
+{{ latest_or_versions('cleaned', 'transaction_id', versions) }}
 {%- endmacro %}
 
 {% macro staged_events(raw_filter=none) -%}

@@ -5,7 +5,8 @@
     over four relations or CTE names:
 
     transactions           the payments to score (transaction_id, customer_id,
-                           transaction_date, amount, currency, transaction_type, status)
+                           transaction_date, amount in USD, currency, customer_home_currency,
+                           transaction_type, status: macros/currency.sql)
     history                payments the per-day velocity counts; must hold every payment of
                            each scored customer-day (the full model passes `transactions`)
     events                 staged clickstream; must hold each scored customer's events of the
@@ -117,7 +118,12 @@ signals as (
         transactions_per_day.day_transactions,
         transactions_per_day.day_spend,
         {{ hour_of_day('scored.transaction_date') }} < 5 as is_night,
-        coalesce(scored.currency <> 'USD', false) as is_foreign_currency,
+        -- cross-border: a currency that is neither USD nor the customer's home currency (a
+        -- customer paying in their own country's currency, or in USD, is not cross-border)
+        coalesce(
+            scored.currency <> 'USD' and scored.currency <> coalesce(scored.customer_home_currency, 'USD'),
+            false
+        ) as is_cross_border,
         coalesce(
             customer_averages.avg_transaction_amount > 0
             and scored.transaction_type = 'purchase'
@@ -147,7 +153,7 @@ select
     *,
     (
         case when is_night then 1 else 0 end
-        + case when is_foreign_currency then 1 else 0 end
+        + case when is_cross_border then 1 else 0 end
         + case when is_unusual_amount then 1 else 0 end
         + case when is_new_device_day then 1 else 0 end
         + case when is_high_velocity_day then 1 else 0 end

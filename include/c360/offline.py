@@ -130,6 +130,8 @@ def run_dbt(db_path: Path, workdir: Path, *args: str, dbt_vars: dict[str, Any] |
     from include.c360.config import settings
 
     s = settings()
+    # dbt resolves a relative --target-path against the project directory: absolute paths
+    db_path, workdir = Path(db_path).resolve(), Path(workdir).resolve()
     env = {**os.environ, "C360_DUCKDB_PATH": str(db_path), "C360_DBT_TARGET": "duckdb",
            "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     cmd = [str(s.dbt_executable), *args,

@@ -26,6 +26,19 @@ DAY1_AS_OF = "2026-11-24"
 DAY2_AS_OF = "2026-11-25"
 
 
+def beyond_spec_columns(model: str) -> list[tuple[str, str]]:
+    """The columns a spec model has beyond the catalog's, as its YAML documents them (``meta:
+    beyond_spec: true``, after the spec's columns): (name, dbt data_type), in order."""
+    import yaml
+
+    for path in sorted((DBT_PROJECT / "models").rglob("*.yml")):
+        for doc in (yaml.safe_load(path.read_text()) or {}).get("models", []):
+            if doc["name"] == model:
+                return [(c["name"], c["data_type"]) for c in doc.get("columns", [])
+                        if (c.get("meta") or {}).get("beyond_spec")]
+    return []
+
+
 @dataclass
 class DbtEnv:
     """One isolated dbt environment: warehouse file, target and log paths."""

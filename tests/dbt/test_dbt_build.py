@@ -11,7 +11,7 @@ import pytest
 from include.c360.catalog import load_catalog
 from include.c360.ml.contract import score_tables
 from include.c360.warehouse.types import sql_type
-from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild
+from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild, beyond_spec_columns
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
 
@@ -58,8 +58,13 @@ def test_materialized_models_have_exactly_the_spec_columns_and_types(
             f"where table_schema = '{schema}' and table_name = '{model.name}' "
             "order by ordinal_position"
         )
-        expected = [(c.name, sql_type("duckdb", c.type)) for c in model.columns]
-        assert rows == expected, model.name
+        assert rows == _spec_columns_and_beyond(model), model.name
+
+
+def _spec_columns_and_beyond(model) -> list[tuple[str, str]]:
+    """The DuckDB columns a spec model must have: the spec's, then its documented additions."""
+    return [(c.name, sql_type("duckdb", c.type)) for c in model.columns] + [
+        (name, kind.upper()) for name, kind in beyond_spec_columns(model.name)]
 
 
 def test_intermediate_models_have_exactly_the_spec_columns_and_types(
@@ -79,8 +84,7 @@ def test_intermediate_models_have_exactly_the_spec_columns_and_types(
             continue
         sql = compiled[model.name].read_text()
         rows = [(r[0], r[1]) for r in env.query(f"describe ({sql})")]
-        expected = [(c.name, sql_type("duckdb", c.type)) for c in model.columns]
-        assert rows == expected, model.name
+        assert rows == _spec_columns_and_beyond(model), model.name
 
 
 def test_layers_land_in_their_schemas_with_their_materialisations(
@@ -88,20 +92,23 @@ def test_layers_land_in_their_schemas_with_their_materialisations(
 ) -> None:
     rows = two_day_build.env.query(
         "select table_schema, table_name, table_type from information_schema.tables "
-        "where table_schema in ('staging', 'marts', 'features', 'snapshots', 'ml')"
+        "where table_schema in ('reference', 'staging', 'marts', 'features', 'snapshots', 'ml')"
     )
     by_schema: dict[str, dict[str, str]] = {}
     for schema, name, kind in rows:
         by_schema.setdefault(schema, {})[name] = kind
     catalog = load_catalog()
+    # the spec's staging views and the point-in-time versions of customers, orders, payments
     assert by_schema["staging"] == {
         m.name: "VIEW" for m in catalog.values() if m.layer == "staging"
-    }
+    } | {f"stg_{name}_versions": "VIEW" for name in ("customer", "order", "transaction")}
+    assert by_schema["reference"] == {"fx_rates": "BASE TABLE", "country_currencies": "BASE TABLE"}
     assert by_schema["marts"] == {
         m.name: "BASE TABLE" for m in catalog.values() if m.layer == "mart"
     }
     assert by_schema["features"] == {m: "BASE TABLE" for m in FEATURE_MODELS}
-    assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE"}
+    assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE",
+                                      "snap_customer_segments": "BASE TABLE"}
     # the score tables dbt's on-run-start created: the contract's (its `ml` source) columns
     contract = score_tables()
     assert set(by_schema["ml"]) == set(contract)
@@ -243,6 +250,25 @@ def test_as_of_date_drives_every_recency_and_tenure(two_day_build: TwoDayBuild) 
     ) == [(0,)]
 
 
+def test_payment_money_is_in_usd_at_the_seed_rates(two_day_build: TwoDayBuild) -> None:
+    """fct_transactions.amount and total_spend are USD: the local amount at the dbt seed's
+    rate (kept beside it as amount_local, with its currency); the fixture pays in USD, EUR, GBP."""
+    env = two_day_build.env
+    rows = env.query(
+        "select t.currency, t.amount, t.amount_local, r.usd_per_unit "
+        "from marts.fct_transactions t join reference.fx_rates r on t.currency = r.currency")
+    ((payments,),) = env.query("select count(*) from marts.fct_transactions")
+    assert len(rows) == payments and {"USD", "EUR", "GBP"} <= {r[0] for r in rows}
+    assert all(amount == round(local * rate, 2) for _, amount, local, rate in rows)
+    assert any(amount != local for currency, amount, local, _ in rows if currency != "USD")
+    # total_spend = the customer's successful purchases, in USD
+    spend = dict(env.query(
+        "select customer_id, round(sum(amount), 2) from marts.fct_transactions "
+        "where transaction_type = 'purchase' and status = 'success' group by 1"))
+    published = env.query("select customer_id, round(total_spend, 2) from marts.fct_customer_value")
+    assert spend and all(total == spend.get(cid, 0.0) for cid, total in published)
+
+
 def test_fraud_like_payments_are_flagged_high_risk(two_day_build: TwoDayBuild) -> None:
     rows = dict(
         two_day_build.env.query(
@@ -297,6 +323,100 @@ def test_ml_scores_flow_into_fct_customer_value(two_day_build: TwoDayBuild) -> N
     assert rows["C00002"][:3] == (50.0, 0.9, None)
     assert rows["C00003"][:3] == (None, None, None)
     assert all(0 <= r[3] <= 1 for r in rows.values())
+
+
+def test_segment_history_tracks_the_scored_attributes(two_day_build: TwoDayBuild,
+                                                       tmp_path: Path) -> None:
+    """snap_customer_segments (built after fct_customer_value) opens a version when a
+    customer's KMeans segment or churn band changes between two publications, so the movement
+    between segments can be queried; an unchanged customer keeps one version."""
+    import shutil
+
+    import duckdb
+
+    from tests.dbt.conftest import DbtEnv
+
+    env = DbtEnv(tmp_path / "segments")
+    env.workdir.mkdir()
+    shutil.copyfile(two_day_build.env.db_path, env.db_path)
+
+    def publish(as_of: str, churn: list[tuple], segments: list[tuple]) -> None:
+        con = duckdb.connect(str(env.db_path))
+        try:
+            for cid, p in churn:
+                con.execute("insert into ml.customer_churn_scores values (?, ?, 'v', ?)",
+                            [cid, p, f"{as_of} 00:00:00"])
+            for cid, name in segments:
+                con.execute("insert into ml.customer_segments values (?, ?, 1, 'v', ?)",
+                            [cid, name, f"{as_of} 00:00:00"])
+        finally:
+            con.close()
+        env.run("build", "--select", "fct_customer_value", "snap_customer_segments",
+                "--vars", json.dumps({"as_of_date": as_of}))
+
+    publish("2026-11-26", [("C00001", 0.2), ("C00002", 0.8)], [("C00001", "Loyal")])
+    publish("2026-11-27", [("C00001", 0.9), ("C00002", 0.75)],
+            [("C00001", "At Risk"), ("C00002", "Loyal")])
+    versions: dict[str, list[tuple]] = {}
+    for cid, segment, band, rfm, valid_from, valid_to in env.query(
+            "select customer_id, customer_segment, churn_band, rfm_segment, dbt_valid_from, "
+            "dbt_valid_to from snapshots.snap_customer_segments "
+            "order by customer_id, dbt_valid_from"):
+        versions.setdefault(cid, []).append((segment, band, rfm, valid_from, valid_to))
+    # before any scoring (the day-1 and day-2 builds) no segment or band; then one version per
+    # publication that changed them
+    scored = {cid: [(v[0], v[1]) for v in versions[cid]] for cid in ("C00001", "C00002")}
+    assert scored["C00001"][-2:] == [("Loyal", "low"), ("At Risk", "high")]
+    assert scored["C00002"][-2:] == [(None, "high"), ("Loyal", "high")]
+    assert all(v == (None, None) for chain in scored.values() for v in chain[:-2])
+    for cid in ("C00001", "C00002"):  # each closed when the next one opened
+        chain = versions[cid]
+        assert all(a[4] == b[3] for a, b in zip(chain, chain[1:], strict=False))
+        assert chain[-1][4] is None
+    # the movement, as a retention analyst queries it
+    moves = env.query(
+        "select customer_id, churn_band from (select customer_id, churn_band, "
+        "lag(churn_band) over (partition by customer_id order by dbt_valid_from) as before "
+        "from snapshots.snap_customer_segments) where before = 'low' and churn_band = 'high'")
+    assert moves == [("C00001", "high")]
+    ((current,),) = env.query(
+        "select count(*) from snapshots.snap_customer_segments where dbt_valid_to is null")
+    ((customers,),) = env.query("select count(*) from marts.fct_customer_value")
+    assert current == customers
+
+
+def test_a_second_customer_with_an_existing_email_fails_the_unique_test(
+        two_day_build: TwoDayBuild, tmp_path: Path) -> None:
+    """stg_customers.email is unique (spec): a new customer exported with another customer's
+    email (in another case, padded) fails dbt's test on that column, and nothing else."""
+    import shutil
+
+    import duckdb
+
+    from tests.dbt.conftest import DbtEnv
+
+    env = DbtEnv(tmp_path / "emails")
+    env.workdir.mkdir()
+    shutil.copyfile(two_day_build.env.db_path, env.db_path)
+    ((email,),) = env.query("select email from staging.stg_customers where customer_id = 'C00001'")
+    con = duckdb.connect(str(env.db_path))
+    try:
+        con.execute(
+            "insert into raw.customers by name select 'C99999' as customer_id, "
+            "? as email, date '2026-11-25' as signup_date, 'active' as account_status, "
+            "timestamp '2026-11-26 02:00:00' as _loaded_at, "
+            "'customers/dt=2026-11-26/customers_20261126.csv.gz' as _source_file, "
+            "1 as _source_row_number", [f"  {email.upper()} "])
+    finally:
+        con.close()
+    with pytest.raises(AssertionError) as failed:
+        env.run("test", "--select", "stg_customers", "--vars",
+                json.dumps({"as_of_date": DAY2_AS_OF}))
+    tests = {r["unique_id"]: r["status"] for r in env.run_results()["results"]
+             if r["unique_id"].startswith(("test.", "unit_test."))}
+    assert {u for u, status in tests.items() if status != "pass"} == {
+        u for u in tests if ".unique_stg_customers_email" in u}, failed.value
+    assert len(tests) > 1
 
 
 def test_docs_generate(two_day_build: TwoDayBuild) -> None:

@@ -60,27 +60,35 @@ def test_every_source_is_read_by_its_staging_model_only() -> None:
             assert sql.parent.parent.name == "staging" or sql.stem == "int_customer_ml_scores", sql
         # the staging macros read RAW: only staging models and fct_transactions' incremental
         # path (which stages its slice of RAW with them) may call them
-        if re.search(r"\bstaged_(transactions|events)\(", text):
+        if re.search(r"\bstaged_(transactions|events|customers|orders)\(", text):
             assert sql.parent.parent.name == "staging" or sql.stem == "fct_transactions", sql
     macros_reading_raw = {
         p.name for p in (DBT_PROJECT / "macros").rglob("*.sql") if "source(" in p.read_text()
     }
-    assert macros_reading_raw == {"staged_payments_and_events.sql"}
+    assert macros_reading_raw == {"staged_payments_and_events.sql",
+                                  "staged_customers_and_orders.sql"}
 
 
 def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:
+    """The spec's columns, in its order and types, then only the columns documented as beyond
+    the spec (``meta: beyond_spec``; dbt/README.md lists them)."""
     models = _dbt_models()
     for spec in load_catalog().values():
         assert spec.name in models, spec.name
         doc = models[spec.name]
         assert doc.get("description"), spec.name
         cols = doc["columns"]
-        assert [(c["name"], c["data_type"]) for c in cols] == [
+        spec_cols, extra = cols[:len(spec.columns)], cols[len(spec.columns):]
+        assert [(c["name"], c["data_type"]) for c in spec_cols] == [
             (c.name, SPEC_TYPES[c.type]) for c in spec.columns
         ], spec.name
-        for c, s in zip(cols, spec.columns, strict=True):
+        assert all((c.get("meta") or {}).get("beyond_spec") for c in extra), spec.name
+        assert not [c for c in spec_cols if (c.get("meta") or {}).get("beyond_spec")], spec.name
+        for c, s in zip(spec_cols, spec.columns, strict=True):
             assert c.get("description"), (spec.name, c["name"])
             assert bool((c.get("meta") or {}).get("kpi")) == s.is_kpi, (spec.name, c["name"])
+        assert all(c.get("description", "").startswith("Beyond the spec.") for c in extra), (
+            spec.name)
 
 
 def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:
@@ -93,6 +101,12 @@ def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:
         for src in doc.get("sources", []):
             for t in src["tables"]:
                 columns.setdefault(t["name"], set()).update(c["name"] for c in t["columns"])
+    # the snapshots and seeds are named in descriptions too (their own YAMLs)
+    for path in sorted([*(DBT_PROJECT / "snapshots").rglob("*.yml"),
+                        *(DBT_PROJECT / "seeds").rglob("*.yml")]):
+        doc = yaml.safe_load(path.read_text())
+        for node in [*doc.get("snapshots", []), *doc.get("seeds", [])]:
+            columns[node["name"]] = {c["name"] for c in node.get("columns", [])}
     all_columns = set().union(*columns.values())
     project_vars = set(yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["vars"])
     names = re.compile(r"\b((?:stg|int|dim|fct|feat|snap)_[a-z0-9_]+)(?:\.([a-z0-9_]+))?")
@@ -165,3 +179,26 @@ def test_no_secret_in_profiles() -> None:
     for key in ("account", "user", "password", "role", "warehouse", "database"):
         assert "env_var(" in str(snowflake[key]), key
     assert "env_var('C360_DUCKDB_PATH')" in profiles["customer360"]["outputs"]["duckdb"]["path"]
+
+
+def test_fx_seed_covers_every_currency_and_country_of_the_generator() -> None:
+    """The dated FX rates convert every currency the generator's ledger writes at the rate it
+    used (one per currency, from before any history it can write: the last rate carries
+    forward), and every customer country has its home currency."""
+    import csv
+    from datetime import date
+
+    from include.c360.generator import pools
+
+    with (DBT_PROJECT / "seeds" / "fx_rates.csv").open() as f:
+        rates = list(csv.DictReader(f))
+    first = {}
+    for r in rates:
+        first.setdefault(r["currency"], []).append(date.fromisoformat(r["rate_date"]))
+    assert set(first) == set(pools.CURRENCIES)
+    assert all(min(d) <= date(2000, 1, 1) for d in first.values())
+    by_currency = {r["currency"]: float(r["usd_per_unit"]) for r in rates}
+    assert by_currency == pools.USD_PER_UNIT
+    with (DBT_PROJECT / "seeds" / "country_currencies.csv").open() as f:
+        homes = {r["country"]: r["currency"] for r in csv.DictReader(f)}
+    assert homes == {c[0]: c[2] for c in pools.COUNTRIES}

@@ -14,14 +14,17 @@ import pytest
 from include.c360.offline import LocalWarehouse, build_warehouse
 
 AS_OF = "2026-11-24"
-# what ML scoring reads, and what publishing the scores needs
-FEATURE_MODELS = ("+feat_customer_segmentation", "+feat_fraud_behavior", "+feat_customer_history")
+# what ML scoring reads, what publishing the scores needs, and the payments mart the
+# evaluation's flagged-payment figures read
+FEATURE_MODELS = ("+feat_customer_segmentation", "+feat_fraud_behavior", "+feat_customer_history",
+                  "+fct_transactions")
 
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory) -> LocalWarehouse:
     wh = build_warehouse(tmp_path_factory.mktemp("ml_world"), scale=0.005,
                          as_of=date.fromisoformat(AS_OF))
+    wh.dbt("seed")
     wh.dbt("run", "--select", *FEATURE_MODELS)
     return wh
 

@@ -30,23 +30,34 @@ def test_scores_flow_from_dbt_features_into_fct_customer_value(world_copy, tmp_p
             dbt_vars={"as_of_date": AS_OF.isoformat()})
     con = duckdb.connect(str(world_copy), read_only=True)
     try:
-        n_customers, with_scores, segments, prob_ok, ltv_ok = con.execute("""
+        n_customers, n_active, with_scores, active_scored, segments, prob_ok, ltv_ok, ltv_all = (
+            con.execute("""
             select count(*),
+                   count(*) filter (where is_active),
                    count(churn_probability),
+                   count(churn_probability) filter (where is_active),
                    list(distinct customer_segment),
                    bool_and(churn_probability between 0 and 1),
-                   bool_and(predicted_ltv >= 0)
+                   bool_and(predicted_ltv >= 0),
+                   count(predicted_ltv)
             from marts.fct_customer_value
-        """).fetchone()
+        """).fetchone())
+        bands = dict(con.execute(
+            "select coalesce(churn_band, 'not scored'), count(*) from marts.fct_customer_value "
+            "group by 1").fetchall())
         dim_customers = con.execute("select count(*) from marts.dim_customers").fetchone()[0]
         feat_rows = con.execute(
             "select count(*) from features.feat_customer_segmentation").fetchone()[0]
     finally:
         con.close()
     assert n_customers == dim_customers == feat_rows
-    # every customer of the mart has a churn probability, an LTV and a documented segment
-    assert with_scores == n_customers
-    assert prob_ok and ltv_ok
+    # every active account has a churn probability (the retention population), no other
+    # customer has one; every customer has an LTV and a documented segment
+    assert 0 < n_active < n_customers
+    assert with_scores == active_scored == n_active
+    assert bands["not scored"] == n_customers - n_active
+    assert sum(bands.get(b, 0) for b in ("high", "medium", "low")) == n_active
+    assert prob_ok and ltv_ok and ltv_all == n_customers
     assert set(segments) <= set(SEGMENT_NAMES)
     assert summaries["score_segments"]["rows"] == n_customers
 

@@ -35,11 +35,11 @@ def _features(path, as_of: date) -> pd.DataFrame:
         return point_in_time_features(wh, as_of)
 
 
-def _load(path, loads: dict[str, list[dict]]) -> None:
+def _load(path, loads: dict[str, list[dict]], landed_on: date | None = None) -> None:
     con = duckdb.connect(str(path))
     try:
         for source, rows in loads.items():
-            load_raw(con, source, rows)
+            load_raw(con, source, rows, landed_on)
     finally:
         con.close()
 
@@ -174,3 +174,72 @@ def test_label_windows_end_at_the_last_loaded_day(world_copy, tmp_path):
         assert len(point_in_time_features(wh, date(2027, 3, 1))) >= len(frame)
         with pytest.raises(LookupError, match="no snapshot as of 2026-10-05"):
             point_in_time_features(wh, date(2026, 10, 5))
+
+
+def _active_customer_row(path) -> dict:
+    """The RAW row of a customer active since before AS_OF (and still active)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cid = con.execute(
+            "select customer_id from staging.stg_customer_versions where account_status = "
+            f"'active' and _landed_on <= date '{AS_OF}' and _superseded_on is null "
+            "order by customer_id limit 1").fetchone()[0]
+        row = con.execute(
+            f"select * exclude (_loaded_at, _source_file, _source_row_number) from raw.customers "
+            f"where customer_id = '{cid}' order by _loaded_at desc, _source_file desc limit 1"
+        ).df().iloc[0].to_dict()
+    finally:
+        con.close()
+    return row
+
+
+@pytest.mark.timeout(600)
+def test_later_versions_of_payments_orders_and_accounts_are_not_read_back(world_copy, tmp_path):
+    """The payment-status leak: a payment pending at the cutoff and re-exported as success
+    after it, an order completed before and returned after it, an account active at it and
+    closed after it. The features as of the cutoff read each record as it stood when its
+    version landed by then; a snapshot after the later versions landed reads those."""
+    customer = _active_customer_row(world_copy)
+    cid = customer["customer_id"]
+    paid = pd.Timestamp(f"{AS_OF - timedelta(days=5)} 12:00:00")
+    payment = {"transaction_id": "TLEAK1", "customer_id": cid, "transaction_date": paid,
+               "amount": 100.0, "currency": "USD", "payment_method": "card",
+               "transaction_type": "purchase", "status": "pending", "merchant_id": "MZ"}
+    order = {"order_id": "OLEAK1", "customer_id": cid, "order_date": paid.date(),
+             "order_status": "completed", "total_amount": 80.0, "product_id": "P000001",
+             "quantity": 1, "channel": "web"}
+    _load(world_copy, {"transactions": [payment], "orders": [order]},
+          landed_on=AS_OF - timedelta(days=5))
+    later_day = AS_OF + timedelta(days=10)
+    rebuild(world_copy, tmp_path / "dbt", RUN)
+    before = _features(world_copy, AS_OF)
+    rebuild(world_copy, tmp_path / "dbt", later_day)
+    later_before = _features(world_copy, later_day).set_index("customer_id").loc[cid]
+
+    # the later versions land three days after the cutoff
+    _load(world_copy, {"transactions": [{**payment, "status": "success"}],
+                       "orders": [{**order, "order_status": "returned"}],
+                       "customers": [{**customer, "account_status": "closed"}]},
+          landed_on=AS_OF + timedelta(days=3))
+    rebuild(world_copy, tmp_path / "dbt", RUN)
+    after = _features(world_copy, AS_OF)
+    pd.testing.assert_frame_equal(before, after, check_exact=True)
+    row = after.set_index("customer_id").loc[cid]
+    assert bool(row["is_active"])
+
+    # a snapshot after they landed reads the new versions (the test can fail)
+    rebuild(world_copy, tmp_path / "dbt", later_day)
+    later_after = _features(world_copy, later_day).set_index("customer_id").loc[cid]
+    assert bool(later_before["is_active"]) and not bool(later_after["is_active"])
+    assert later_after["purchase_amount_365d"] == pytest.approx(
+        later_before["purchase_amount_365d"] + 100.0)
+    assert later_after["completed_orders"] == later_before["completed_orders"] - 1
+    # and the marts, which keep the latest version, have them as they are now
+    con = duckdb.connect(str(world_copy), read_only=True)
+    try:
+        assert con.execute("select status from marts.fct_transactions "
+                           "where transaction_id = 'TLEAK1'").fetchone() == ("success",)
+        assert con.execute("select is_active from marts.dim_customers "
+                           f"where customer_id = '{cid}'").fetchone() == (False,)
+    finally:
+        con.close()

@@ -4,6 +4,7 @@ reproducibility."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -24,6 +25,9 @@ def test_scores_are_in_range_and_every_customer_is_scored_once(scored_world):
     try:
         customers = set(con.execute("select customer_id from staging.stg_customers").df()
                         ["customer_id"])
+        # churn scores the retention population: the accounts active on the run date
+        active = set(con.execute("select customer_id from marts.dim_customers where is_active")
+                     .df()["customer_id"])
         fraud_population = set(
             con.execute("select customer_id from features.feat_fraud_behavior").df()["customer_id"]
         )
@@ -35,7 +39,8 @@ def test_scores_are_in_range_and_every_customer_is_scored_once(scored_world):
         assert frame["customer_id"].is_unique, table
         assert frame["scored_at"].nunique() == 1, table
         assert frame["model_version"].nunique() == 1, table
-        expected = fraud_population if table == "customer_risk_scores" else customers
+        expected = {"customer_risk_scores": fraud_population,
+                    "customer_churn_scores": active}.get(table, customers)
         assert set(frame["customer_id"]) == expected, table
         assert summaries[f"score_{_task(table)}"]["rows"] == len(frame)
 
@@ -76,6 +81,11 @@ def test_registry_rows_and_artifacts_reproduce_the_scores(scored_world):
         con.close()
     assert sorted(reg["model_name"]) == ["churn", "fraud_risk", "ltv_12m", "segmentation"]
     assert reg["model_version"].is_unique
+    # the first version of every model is promoted, and the registry says why
+    assert reg["is_promoted"].all() and reg["compared_with"].isna().all()
+    assert set(reg["promotion_reason"]) == {
+        "promoted: the first version of the model",
+        "promoted: no holdout measure to compare (unsupervised model)"}
     for row in reg.itertuples():
         assert len(row.data_fingerprint) == 64
         assert row.model_version.endswith(row.data_fingerprint[:12])
@@ -100,6 +110,7 @@ def test_registry_rows_and_artifacts_reproduce_the_scores(scored_world):
         current = point_in_time_features(wh, pd.Timestamp(AS_OF).date())
     finally:
         wh.close()
+    current = current[current["is_active"]]
     p = pipeline.predict_proba(current[meta["features"]].astype("float64").to_numpy())[:, 1]
     np.testing.assert_allclose(p, churn_scores["churn_probability"].to_numpy(), rtol=0, atol=1e-12)
 
@@ -157,3 +168,72 @@ def test_null_feature_values_are_a_clear_error(wh, cfg):
                "from features.feat_customer_segmentation)")
     with pytest.raises(ValueError, match="null values in feature columns.*monetary_norm"):
         tasks.score_segments(AS_OF, cfg=cfg, wh=wh)
+
+
+def test_decide_promotion_compares_every_gate_metric_in_its_direction():
+    gate = (("holdout_roc_auc", "higher"), ("holdout_brier", "lower"))
+    current = {"holdout_roc_auc": 0.80, "holdout_brier": 0.15}
+    same = registry.decide_promotion(dict(current), current, "v1", gate)
+    assert same.promoted and same.compared_with == "v1"
+    assert "holdout_roc_auc 0.8000 >= 0.8000" in same.reason
+    worse = registry.decide_promotion({"holdout_roc_auc": 0.81, "holdout_brier": 0.16}, current,
+                                      "v1", gate)
+    assert not worse.promoted
+    assert worse.reason.startswith("not promoted: worse than v1 on the same holdout")
+    assert "holdout_brier 0.1600 > 0.1500" in worse.reason
+    tolerated = registry.decide_promotion({"holdout_roc_auc": 0.799, "holdout_brier": 0.15},
+                                          current, "v1", gate, tolerance=0.002)
+    assert tolerated.promoted
+
+
+@pytest.mark.timeout(300)
+def test_a_new_version_worse_on_the_holdout_is_not_promoted(world_copy, wh, cfg, tmp_path):
+    """Versions of two run dates: the later one, fitted to be worse, is registered with the
+    reason it was not promoted, and its run scores with the current (earlier) version; a
+    good fit of the same data is promoted."""
+    from dataclasses import replace
+
+    from tests_ml_helpers import rebuild
+
+    first = tasks.score_churn(AS_OF, cfg=cfg, wh=wh)
+    assert first["promoted"] and first["scored_with"] == first["model_version"]
+    wh.close()
+    rebuild(world_copy, tmp_path / "dbt", date(2026, 11, 25), ("feat_customer_history",))
+    from include.c360.warehouse import DuckDBWarehouse
+
+    later = DuckDBWarehouse(world_copy)
+    try:
+        crippled = replace(cfg, gbm_max_iter=1, gbm_learning_rate=0.01)
+        worse = tasks.score_churn("2026-11-25", cfg=crippled, wh=later)
+        assert not worse["promoted"] and worse["scored_with"] == first["model_version"]
+        assert worse["promotion_reason"].startswith(
+            f"not promoted: worse than {first['model_version']} on the same holdout")
+        row = later.query_df("select * from ml.model_registry "
+                             f"where model_version = '{worse['model_version']}'").iloc[0]
+        assert not row["is_promoted"] and row["compared_with"] == first["model_version"]
+        assert row["promotion_reason"] == worse["promotion_reason"]
+        metrics = json.loads(row["metrics"])
+        assert metrics["current_holdout_roc_auc"] > metrics["holdout_roc_auc"]
+        versions = later.query_df("select distinct model_version from ml.customer_churn_scores "
+                                  "where scored_at = timestamp '2026-11-25 00:00:00'")
+        assert list(versions["model_version"]) == [first["model_version"]]
+        # the same data fitted properly beats (or equals) the current version: promoted
+        good = tasks.score_churn("2026-11-25", cfg=cfg, wh=later)
+        assert good["promoted"] and good["scored_with"] == good["model_version"]
+        assert registry.current_version(later, "churn")["model_version"] == good["model_version"]
+    finally:
+        later.close()
+
+
+def test_a_registry_from_before_the_gate_gets_its_columns():
+    from include.c360.warehouse import DuckDBWarehouse
+
+    con = duckdb.connect()
+    wh = DuckDBWarehouse(connection=con)
+    con.execute("create schema ml")
+    con.execute("create table ml.model_registry (" + ", ".join(
+        f"{name} {kind}" for name, kind in registry.REGISTRY_COLUMNS[:-3]) + ")")
+    registry.ensure_registry_tables(wh)
+    columns = [r[0] for r in con.execute("describe ml.model_registry").fetchall()]
+    assert columns == [name for name, _ in registry.REGISTRY_COLUMNS]
+    assert registry.current_version(wh, "churn") is None

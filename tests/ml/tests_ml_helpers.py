@@ -20,15 +20,19 @@ def read_all_scores(con: Any) -> dict[str, Any]:
     }
 
 
-def load_raw(con: Any, source: str, rows: list[dict[str, Any]]) -> None:
+def load_raw(con: Any, source: str, rows: list[dict[str, Any]],
+             landed_on: date | None = None) -> None:
     """Rows into ``raw.<source>`` as a new load of a file (the latest load wins in staging):
-    the source's columns, null where not given, plus the load metadata."""
+    the source's columns, null where not given, plus the load metadata. ``landed_on``: the
+    day the file landed (its key's ``dt=`` partition, as the sources' keys carry it); without
+    it the file has no partition and counts as landed on its load day."""
     from include.c360.sources import source as registry
 
     src = registry(source)
     names = [c.name for c in src.raw_columns]
     loaded_at = datetime.now()
-    key = f"tests/{source}/{loaded_at:%Y%m%dT%H%M%S%f}"
+    key = (f"{src.partition_prefix(landed_on)}tests_{loaded_at:%Y%m%dT%H%M%S%f}" if landed_on
+           else f"tests/{source}/{loaded_at:%Y%m%dT%H%M%S%f}")
     marks = ", ".join("?" for _ in range(len(names) + 3))
     con.executemany(
         f"insert into raw.{source} ({', '.join(names)}, _loaded_at, _source_file, "

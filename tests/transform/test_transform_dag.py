@@ -69,6 +69,11 @@ def test_layer_groups_and_their_tasks(dag):
         assert f"marts.{model}_model_build" in ids
     assert "publish.fct_customer_value_model_build" in ids
     assert "marts.fct_customer_value_model_build" not in ids
+    # the history of the scored segments is taken after they are published
+    assert "publish.snap_customer_segments_snapshot_build" in ids
+    assert "snapshot.snap_customer_segments_snapshot_build" not in ids
+    # the reference seeds (FX rates) load with the staging layer
+    assert {"staging.fx_rates_seed_build", "staging.country_currencies_seed_build"} <= ids
     assert {"features.feat_customer_segmentation_model_build",
             "features.feat_fraud_behavior_model_build",
             "snapshot.snap_customer_profile_snapshot_build"} <= ids
@@ -127,10 +132,15 @@ def test_gates_follow_dbt_lineage(dag):
             "dim_customers_model_build"} <= up(_task(dag, "fct_customer_value_model_build"))
     assert "stg_transactions_model_build" in up(_task(dag, "fct_transactions_model_build"))
     assert "stg_customers_model_build" in up(_task(dag, "snap_customer_profile_snapshot_build"))
+    assert "fct_customer_value_model_build" in up(
+        _task(dag, "snap_customer_segments_snapshot_build"))
+    assert "fx_rates_seed_build" in up(_task(dag, "fct_transactions_model_build"))
     # scoring waits for the feature tables, hence for every source's staging model
-    staging = {t.task_id.split(".")[-1] for t in dag.tasks if t.task_id.startswith("staging.")
-               and not t.task_id.startswith("staging.stg_ml_")}
-    assert len(staging) == 7 and staging <= up(_task(dag, "score_segments"))
+    from include.c360.sources import SOURCES
+
+    staging = {f"stg_{s.name}_model_build" for s in SOURCES}
+    assert staging <= {t.task_id.split(".")[-1] for t in dag.tasks}
+    assert staging <= up(_task(dag, "score_segments"))
 
 
 def test_a_failing_staging_model_stops_everything_built_from_it(dag):
@@ -144,9 +154,9 @@ def test_a_failing_staging_model_stops_everything_built_from_it(dag):
         "marts", "features", "snapshot", "ml_scoring", "publish", "retention_digest"}]
     from include.c360.ml.tasks import TASKS
 
-    # 4 marts, 3 features, the scoring tasks, publication and retention alerts, their digest,
-    # the snapshot
-    assert len(built_from_customers) == 11 + len(TASKS)
+    # 4 marts, 3 features, the scoring tasks, publication, retention alerts and the history of
+    # the scored segments, their digest, the snapshot
+    assert len(built_from_customers) == 12 + len(TASKS)
     assert {t.task_id for t in built_from_customers} <= downstream
     assert {t.trigger_rule for t in built_from_customers} == {"all_success"}
     assert "staging.stg_products_model_build" not in downstream
@@ -327,10 +337,12 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     producers = [t for t in watcher_dag.tasks if isinstance(t, DbtProducerWatcherOperator)]
     assert [p.task_id for p in producers] == [PRODUCER]
     producer = producers[0]
-    # every layer but the publication in one dbt build; fct_customer_value and
-    # fct_retention_alerts (and their tests) after scoring, by their own dbt call
-    assert producer.select == "path:models path:snapshots"
-    assert producer.exclude == "fct_customer_value+ fct_retention_alerts+ " + " ".join(
+    # every layer but the publication in one dbt build; fct_customer_value,
+    # fct_retention_alerts and the snapshot of the scored segments (and their tests) after
+    # scoring, by their own dbt call
+    assert producer.select == "path:seeds path:models path:snapshots"
+    assert producer.exclude == ("fct_customer_value+ fct_retention_alerts+ "
+                                "snap_customer_segments+ ") + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))
     # the ML score tables' sources have no SLA, hence no task; their (ephemeral) staging
@@ -346,7 +358,8 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     from include.c360.ml.tasks import TASKS
 
     assert pooled == {PRODUCER, "publish.fct_customer_value_model_build",
-                      "publish.fct_retention_alerts_model_build", "retention_digest",
+                      "publish.fct_retention_alerts_model_build",
+                      "publish.snap_customer_segments_snapshot_build", "retention_digest",
                       *(f"ml_scoring.{t}" for t, _ in TASKS)}
     # a model's test sensor waits for the tests defined on that model only (a relationships
     # test belongs to the model it is defined on; fct_customer_value's are not in this build)
@@ -386,8 +399,11 @@ def test_watcher_gates_follow_dbt_lineage(watcher_dag):
             "dbt.models.features.feat_fraud_behavior.test",
             "dbt.models.staging.crm.stg_customers.test"} <= up("ml_scoring.score_segments")
     # ... and so for every source and staging model (through the feature tables)
+    from include.c360.sources import SOURCES
+
+    ends = tuple(f".stg_{s.name}.test" for s in SOURCES)
     staging_tests = {t.task_id for t in watcher_dag.tasks
-                     if t.task_id.startswith("dbt.models.staging.") and t.task_id.endswith(".test")}
+                     if t.task_id.startswith("dbt.models.staging.") and t.task_id.endswith(ends)}
     assert len(staging_tests) == 7 and sources | staging_tests <= up("ml_scoring.score_segments")
     from include.c360.ml.tasks import TASKS
 
@@ -420,6 +436,8 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/marts/fct_customer_value"],
         "publish.fct_retention_alerts_model_build": [
             "x-c360://warehouse/alerts/fct_retention_alerts"],
+        "publish.snap_customer_segments_snapshot_build": [
+            "x-c360://warehouse/snapshots/snap_customer_segments"],
     }
 
 

@@ -9,12 +9,17 @@
     the label window (snapshot_date, snapshot_date + horizon_days] ends at the label end.
 
     Point in time: dates <= snapshot_date, timestamps < the next midnight (cutoff_at). Values
-    the sources update later are read as they stood at the cutoff: a ticket resolved after it is
-    open and its CSAT unseen; an open/click after it did not happen; a conversion, known when the
-    attribution window closes, counts only for sends that long before the cutoff. Not
-    reconstructible from the sources: an order's or a payment's later status (the marts keep the
-    latest) and account/KYC status (not used). Money sums are rounded to cents: parallel float
-    sums are not bit-for-bit reproducible, and the model version hashes these values.
+    the sources update later are read as they stood at the cutoff: an order's and a payment's
+    status (and amount) and a customer's account status are those of the version that had
+    landed by the snapshot day (the staging *_versions models: a payment re-exported as success
+    after the snapshot is still pending at it, an order returned after it still completed, an
+    account closed after it still active; a record that landed after it is not known at it); a
+    ticket resolved after the cutoff is open and its CSAT unseen; an open/click after it did not
+    happen; a conversion, known when the attribution window closes, counts only for sends that
+    long before the cutoff. Payment amounts are in USD (macros/currency.sql). is_active is the
+    account status as of the snapshot (the spec's active population; churn scores it only).
+    Money sums are rounded to cents: parallel float sums are not bit-for-bit reproducible, and
+    the model version hashes these values. The labels read the orders as they are now.
 #}
 
 {%- set training_horizons = {
@@ -34,6 +39,34 @@ customers as (
 
 ),
 
+-- the records as they stood on each past day: every version with its landing day
+customer_versions as (
+
+    select
+        customer_id,
+        account_status,
+        _landed_on,
+        _superseded_on
+    from {{ ref('stg_customer_versions') }}
+
+),
+
+order_versions as (
+
+    select
+        customer_id,
+        order_date,
+        order_status,
+        total_amount,
+        _landed_on,
+        _superseded_on
+    from {{ ref('stg_order_versions') }}
+
+),
+
+payment_versions as (select * from {{ ref('stg_transaction_versions') }}),
+
+-- outcomes (labels) and the data horizon: the orders as they are now
 orders as (
 
     select
@@ -47,13 +80,8 @@ orders as (
 
 transactions as (
 
-    select
-        customer_id,
-        transaction_date,
-        amount,
-        transaction_type,
-        status
-    from {{ ref('fct_transactions') }}
+    -- every version of every payment, its amount in USD
+    {{ transactions_in_usd('payment_versions', extra_columns=['_landed_on', '_superseded_on']) }}
 
 ),
 
@@ -174,29 +202,39 @@ label_windows as (
 
 customers_as_of as (
 
+    -- every customer signed up by the snapshot, with the account status of the CRM version
+    -- that had landed by then
     select
         snapshot_purposes.snapshot_purpose,
         snapshot_purposes.snapshot_date,
         snapshot_purposes.horizon_days,
         customers.customer_id,
-        customers.signup_date
+        customers.signup_date,
+        {{ is_active_account('customer_versions.account_status') }} as is_active
     from snapshot_purposes
     inner join customers
         on snapshot_purposes.snapshot_date >= customers.signup_date
+    left join customer_versions
+        on
+            customers.customer_id = customer_versions.customer_id
+            and {{ version_as_of('customer_versions', 'snapshot_purposes.snapshot_date') }}
 
 ),
 
 orders_as_of as (
 
+    -- each order placed by the snapshot, in the version (status) that had landed by then
     select
         snapshots.snapshot_date,
         snapshots.since_30d,
         snapshots.since_90d,
         snapshots.since_365d,
-        orders.*
+        order_versions.*
     from snapshots
-    inner join orders
-        on snapshots.snapshot_date >= orders.order_date
+    inner join order_versions
+        on
+            snapshots.snapshot_date >= order_versions.order_date
+            and {{ version_as_of('order_versions', 'snapshots.snapshot_date') }}
 
 ),
 
@@ -301,6 +339,8 @@ payments_aggregated_to_customers as (
         on
             snapshots.cutoff_at > transactions.transaction_date
             and snapshots.ts_since_365d <= transactions.transaction_date
+            -- the payment's version (status, amount) that had landed by the snapshot day
+            and {{ version_as_of('transactions', 'snapshots.snapshot_date') }}
     group by snapshots.snapshot_date, transactions.customer_id
 
 ),
@@ -369,6 +409,7 @@ joined as (
         customers_as_of.snapshot_date,
         customers_as_of.horizon_days,
         customers_as_of.customer_id,
+        customers_as_of.is_active,
         {{ dbt.datediff('customers_as_of.signup_date', 'customers_as_of.snapshot_date', 'day') }}
             as tenure_days,
         cast(coalesce(order_totals.completed_orders, 0) as bigint) as completed_orders,

@@ -39,6 +39,9 @@ class MLConfig:
     # churn probability above the dbt var churn_alert_threshold (the spec's "> 0.7")
     churn_high_risk: float = field(
         default_factory=lambda: float(dbt_var("churn_alert_threshold")))
+    # the quality gate: a new churn / LTV version is promoted when no gate metric on its
+    # holdout is worse than the current version's on the same rows by more than this
+    promotion_tolerance: float = 0.0
     gbm_max_iter: int = 150
     gbm_learning_rate: float = 0.08
     gbm_max_leaf_nodes: int = 31

@@ -34,6 +34,8 @@ HISTORY_TABLE = "feat_customer_history"
 SCORING = "scoring"
 KEY_COLUMNS = ("snapshot_purpose", "snapshot_date", "horizon_days")
 OUTCOME_COLUMNS = ("churned", "realised_spend")
+# the account was active at the snapshot (dbt's rule): the churn model's population
+ACTIVE_COLUMN = "is_active"
 
 
 @dataclass
@@ -166,6 +168,16 @@ def scoring_frame(wh: Warehouse, as_of: date) -> pd.DataFrame:
     require_run_date(wh, as_of)
     frame = history(wh, SCORING)
     return frame.drop(columns=[*KEY_COLUMNS, *OUTCOME_COLUMNS]).reset_index(drop=True)
+
+
+def active_population(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of customers whose account was active at the snapshot, without the column
+    (constant there): the population the retention team can act on."""
+    if ACTIVE_COLUMN not in frame.columns:
+        raise ValueError(f"{FEATURES_SCHEMA}.{HISTORY_TABLE} has no {ACTIVE_COLUMN} column: "
+                         "rebuild it with dbt")
+    active = frame[ACTIVE_COLUMN].astype(bool).to_numpy()
+    return frame.loc[active].drop(columns=[ACTIVE_COLUMN]).reset_index(drop=True)
 
 
 def _require_history(wh: Warehouse) -> None:

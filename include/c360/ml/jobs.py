@@ -1,12 +1,14 @@
-"""The one job every ML model task runs: read -> fit -> fingerprint -> register -> score ->
-write, with what differs per model in a ``ModelJob`` (``tasks.JOBS`` holds the four).
+"""The one job every ML model task runs: read -> fit -> fingerprint -> gate -> register ->
+score -> write, with what differs per model in a ``ModelJob`` (``tasks.JOBS`` holds the four).
 
 ``run_model`` trains on the job's ``Training`` data, takes the SHA-256 fingerprint of exactly
 the rows and columns the model learned from (the version is ``<model>-<run date>-<12 hex>``),
-saves the artifact and registers the version (ml.model_registry / ml.model_metrics), scores its
-population and replaces the run's rows (``scored_at`` = the run date at 00:00) of its score
-table in one transaction. Score tables follow the contract of dbt's ``ml`` source
-(``contract.py``).
+decides whether the new version is promoted (the quality gate: not worse on its holdout than
+the current version, ``registry.decide_promotion``), saves the artifact and registers the
+version with that decision (ml.model_registry / ml.model_metrics), scores its population with
+the promoted version (the new one, or the current one it did not beat) and replaces the run's
+rows (``scored_at`` = the run date at 00:00) of its score table in one transaction. Score
+tables follow the contract of dbt's ``ml`` source (``contract.py``).
 """
 
 from __future__ import annotations
@@ -113,6 +115,12 @@ class ModelJob:
     summary: Callable[[pd.DataFrame, MLConfig], dict[str, Any]]  # extra summary of the scores
     # who is scored: (customer ids, inputs); None = the training population
     population: Callable[[Warehouse, date, Training, Stopwatch], tuple[Any, Any]] | None = None
+    # the quality gate (supervised models): the holdout metrics a new version must not be
+    # worse on, ((metric, "higher" | "lower"), ...); how any version scores on this run's
+    # holdout; how a saved version is restored from its artifact (pipeline, metadata)
+    gate: tuple[tuple[str, str], ...] = ()
+    holdout: Callable[[Learned, Training, MLConfig], dict[str, float]] | None = None
+    restore: Callable[[Any, dict[str, Any]], Learned] | None = None
 
 
 def run_model(job: ModelJob, wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[str, Any]:
@@ -133,21 +141,56 @@ def run_model(job: ModelJob, wh: Warehouse, as_of: date, cfg: MLConfig) -> dict[
         n_training_rows=len(training.customer_ids), data_fingerprint=fp,
         metrics=learned.metrics, params=_params(cfg), extra=learned.extra,
     )
+    with clock.phase("gate"):
+        promotion, current = _gate(job, wh, record, training, cfg)
+    record.is_promoted, record.promotion_reason = promotion.promoted, promotion.reason
+    record.compared_with = promotion.compared_with
+    record.metrics = {**record.metrics, **{f"current_{k}": v for k, v in
+                                           promotion.current_metrics.items()}}
+    log.info("%s %s", record.model_version, promotion.reason)
     with clock.phase("save_register"):
         registry.save_artifact(record, learned.artifact, cfg.models_dir)
         registry.register(wh, record)
+    scorer, scored_with = ((learned, record.model_version) if promotion.promoted
+                           else (current, promotion.compared_with))
     ids, inputs = ((training.customer_ids, training.X) if job.population is None
                    else job.population(wh, as_of, training, clock))
     with clock.phase("score"):
-        frame = _score_frame(ids, as_of, record.model_version, **job.score(learned, inputs))
+        frame = _score_frame(ids, as_of, scored_with, **job.score(scorer, inputs))
         frame = frame[score_columns(job.table)]
     with clock.phase("write"):
         rows = write_scores(wh, job.table, frame, as_of)
     return {
         "model_name": record.model_name, "model_version": record.model_version,
+        "promoted": promotion.promoted, "promotion_reason": promotion.reason,
+        "scored_with": scored_with,
         "table": f"{ML_SCHEMA}.{job.table}", "rows": rows, "metrics": dict(record.metrics),
         "seconds": clock.seconds, **job.summary(frame, cfg),
     }
+
+
+def _gate(job: ModelJob, wh: Warehouse, record: Any, training: Training, cfg: MLConfig
+          ) -> tuple[Any, Learned | None]:
+    """The promotion decision for ``record`` and the current version's model (if measured)."""
+    from include.c360.ml import registry
+
+    if not job.gate or job.holdout is None or job.restore is None:
+        return registry.Promotion(True, "promoted: no holdout measure to compare (unsupervised "
+                                  "model)"), None
+    current = registry.current_version(wh, job.model_name, excluding=record.model_version)
+    if current is None:
+        return registry.Promotion(True, "promoted: the first version of the model"), None
+    version = current["model_version"]
+    try:
+        pipeline, meta = registry.load_artifact(current["artifact_path"])
+        model = job.restore(pipeline, meta)
+        measured = job.holdout(model, training, cfg)
+    except (OSError, KeyError, ValueError) as err:
+        return registry.Promotion(True, f"promoted: the current version {version} cannot be "
+                                  f"measured on this holdout ({type(err).__name__}: {err})",
+                                  version), None
+    return registry.decide_promotion(record.metrics, measured, version, job.gate,
+                                     cfg.promotion_tolerance), model
 
 
 def _score_frame(ids: Any, as_of: date, version: str, **values: Any) -> pd.DataFrame:

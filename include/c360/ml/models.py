@@ -326,15 +326,45 @@ def fit_churn(frame: pd.DataFrame, cfg: MLConfig) -> SupervisedResult:
         raise ValueError("churn labels have a single class in the training window: "
                          f"{int(y.sum())} churned of {len(y)}; cannot fit a classifier")
     pipe = churn_pipeline(cfg).fit(X[~hold], y[~hold])
-    metrics = {"train_rows": float((~hold).sum()), "holdout_rows": float(hold.sum())}
+    result = SupervisedResult(pipe, features, {"train_rows": float((~hold).sum()),
+                                               "holdout_rows": float(hold.sum())})
+    result.metrics |= churn_holdout_metrics(result, frame, cfg)
     if hold.any():
-        p = pipe.predict_proba(X[hold])[:, 1]
-        metrics |= classification_metrics(y[hold], p, "holdout_")
-        metrics["holdout_high_risk_rate"] = float(np.mean(p > cfg.churn_high_risk))
         base = recency_baseline_pipeline(cfg).fit(recency_only(frame)[~hold], y[~hold])
         pb = base.predict_proba(recency_only(frame)[hold])[:, 1]
-        metrics |= classification_metrics(y[hold], pb, "baseline_holdout_")
-    return SupervisedResult(pipe, features, metrics)
+        result.metrics |= classification_metrics(y[hold], pb, "baseline_holdout_")
+    return result
+
+
+def churn_holdout_metrics(result: SupervisedResult, frame: pd.DataFrame, cfg: MLConfig
+                          ) -> dict[str, float]:
+    """``holdout_*`` metrics of a churn model on the frame's holdout customers (the 1 in 5 no
+    model fitted on this frame learned from): how a new version and the current one compare."""
+
+    hold = holdout_mask(frame["customer_id"])
+    if not hold.any():
+        return {}
+    y = frame["churned"].astype("int64").to_numpy()[hold]
+    p = predict_churn(result, frame[hold])
+    return classification_metrics(y, p, "holdout_") | high_risk_metrics(
+        y, p, cfg.churn_high_risk, "holdout_")
+
+
+def high_risk_metrics(y: np.ndarray, p: np.ndarray, threshold: float, prefix: str = ""
+                      ) -> dict[str, float]:
+    """The spec's high-risk line (churn > threshold): the share flagged, the precision of the
+    flag (flagged who churned) and its recall (churned who were flagged)."""
+    import numpy as np
+
+    flagged = p > threshold
+    positives = y == 1
+    return {
+        f"{prefix}high_risk_rate": float(np.mean(flagged)),
+        f"{prefix}high_risk_precision": (float(np.mean(positives[flagged])) if flagged.any()
+                                         else float("nan")),
+        f"{prefix}high_risk_recall": (float(np.mean(flagged[positives])) if positives.any()
+                                      else float("nan")),
+    }
 
 
 def predict_churn(result: SupervisedResult, frame: pd.DataFrame) -> np.ndarray:
@@ -377,7 +407,6 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray, prefix: str = "") -> dic
 
 
 def fit_ltv(frame: pd.DataFrame, cfg: MLConfig) -> SupervisedResult:
-    import numpy as np
 
     features = feature_columns(frame)
     y = frame["realised_spend"].astype("float64").to_numpy()
@@ -388,13 +417,23 @@ def fit_ltv(frame: pd.DataFrame, cfg: MLConfig) -> SupervisedResult:
     if not (y[~hold] > 0).any():
         raise ValueError("no customer spent anything in the LTV training window")
     pipe = ltv_pipeline(cfg).fit(X[~hold], y[~hold])
-    metrics = {"train_rows": float((~hold).sum()), "holdout_rows": float(hold.sum())}
+    result = SupervisedResult(pipe, features, {"train_rows": float((~hold).sum()),
+                                               "holdout_rows": float(hold.sum())})
+    result.metrics |= ltv_holdout_metrics(result, frame, cfg)
     if hold.any():
-        pred = np.clip(pipe.predict(X[hold]), 0.0, None)
-        metrics |= regression_metrics(y[hold], pred, "holdout_")
         naive = frame["spend_365d"].astype("float64").to_numpy()[hold]
-        metrics |= regression_metrics(y[hold], naive, "baseline_holdout_")
-    return SupervisedResult(pipe, features, metrics)
+        result.metrics |= regression_metrics(y[hold], naive, "baseline_holdout_")
+    return result
+
+
+def ltv_holdout_metrics(result: SupervisedResult, frame: pd.DataFrame, cfg: MLConfig
+                        ) -> dict[str, float]:
+    """``holdout_*`` metrics of an LTV model on the frame's holdout customers."""
+    hold = holdout_mask(frame["customer_id"])
+    if not hold.any():
+        return {}
+    y = frame["realised_spend"].astype("float64").to_numpy()[hold]
+    return regression_metrics(y, predict_ltv(result, frame[hold]), "holdout_")
 
 
 def predict_ltv(result: SupervisedResult, frame: pd.DataFrame) -> np.ndarray:

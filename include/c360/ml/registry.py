@@ -9,6 +9,15 @@ Artifacts: ``<models_dir>/<model>/<version>.joblib`` (a dict: pipeline + metadat
 readable ``<version>.json`` beside it. Tables (schema ``ml``): ``model_registry`` (one row per
 version) and ``model_metrics`` (one row per version and metric); re-registering a version
 replaces its rows.
+
+Promotion (the quality gate): a newly trained version of a supervised model is promoted only if
+it is not worse on its holdout than the current version (the latest promoted one) measured on
+the same holdout rows, metric by metric (``ModelJob.gate``; ``MLConfig.promotion_tolerance``).
+The registry row records the decision: ``is_promoted``, ``promotion_reason`` (the figures
+compared, or why nothing was compared) and ``compared_with`` (the current version); the
+current version's figures on that holdout are stored as ``current_holdout_*`` metrics of the
+new version. A version that is not promoted is registered all the same; the run scores with
+the current version.
 """
 
 from __future__ import annotations
@@ -46,7 +55,12 @@ REGISTRY_COLUMNS = [
     ("params", "varchar"),
     ("artifact_path", "varchar"),
     ("registered_at", "timestamp"),
+    ("is_promoted", "boolean"),
+    ("promotion_reason", "varchar"),
+    ("compared_with", "varchar"),
 ]
+# added with the quality gate: a registry created before it gets them (alter table)
+PROMOTION_COLUMNS = REGISTRY_COLUMNS[-3:]
 METRICS_COLUMNS = [
     ("model_name", "varchar"),
     ("model_version", "varchar"),
@@ -69,6 +83,57 @@ class ModelRecord:
     params: dict[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
     artifact_path: str = ""
+    is_promoted: bool = True
+    promotion_reason: str = ""
+    compared_with: str | None = None
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """The gate's decision about a new version."""
+
+    promoted: bool
+    reason: str
+    compared_with: str | None = None
+    current_metrics: dict[str, float] = field(default_factory=dict)
+
+
+def decide_promotion(new: dict[str, float], current: dict[str, float], current_version: str,
+                     gate: tuple[tuple[str, str], ...], tolerance: float = 0.0) -> Promotion:
+    """Promote when the new version is not worse than the current one on any gate metric
+    (``(metric, "higher" | "lower")``: the better direction), beyond ``tolerance``."""
+    worse, compared = [], []
+    for metric, better in gate:
+        a, b = new.get(metric, float("nan")), current.get(metric, float("nan"))
+        if not (math.isfinite(a) and math.isfinite(b)):
+            return Promotion(True, f"promoted: {metric} not measurable on the holdout (new "
+                             f"{a}, current {b})", current_version, current)
+        ok = a >= b - tolerance if better == "higher" else a <= b + tolerance
+        sign = (">=" if ok else "<") if better == "higher" else ("<=" if ok else ">")
+        compared.append(f"{metric} {a:.4f} {sign} {b:.4f}")
+        if not ok:
+            worse.append(metric)
+    figures = ", ".join(compared)
+    if worse:
+        return Promotion(False, f"not promoted: worse than {current_version} on the same holdout "
+                         f"({figures})", current_version, current)
+    return Promotion(True, f"promoted: not worse than {current_version} on the same holdout "
+                     f"({figures})", current_version, current)
+
+
+def current_version(wh: Warehouse, model_name: str, excluding: str | None = None
+                    ) -> dict[str, Any] | None:
+    """The model's current version: the latest promoted one in ml.model_registry (``None``
+    before the first), ignoring ``excluding`` (the version being decided on)."""
+    from include.c360.warehouse import sql_literal
+
+    ensure_registry_tables(wh)
+    other = f" and model_version <> {sql_literal(excluding)}" if excluding else ""
+    rows = wh.query_df(
+        f"select model_version, artifact_path from {ML_SCHEMA}.{REGISTRY_TABLE} "
+        f"where model_name = {sql_literal(model_name)} and is_promoted{other} "
+        "order by run_as_of desc, registered_at desc limit 1")
+    return None if rows.empty else rows.iloc[0].to_dict()
 
 
 def fingerprint(customer_ids: np.ndarray, X: pd.DataFrame, y: np.ndarray | None = None) -> str:
@@ -128,6 +193,9 @@ def load_artifact(path: Path | str) -> tuple[Any, dict[str, Any]]:
 def ensure_registry_tables(wh: Warehouse) -> None:
     wh.ensure_table(ML_SCHEMA, REGISTRY_TABLE, REGISTRY_COLUMNS)
     wh.ensure_table(ML_SCHEMA, METRICS_TABLE, METRICS_COLUMNS)
+    for name, kind in PROMOTION_COLUMNS:  # varchar / boolean: the same type in both dialects
+        wh.execute(f"alter table {ML_SCHEMA}.{REGISTRY_TABLE} add column if not exists "
+                   f"{name} {kind}")
 
 
 def register(wh: Warehouse, record: ModelRecord) -> None:
@@ -149,6 +217,9 @@ def register(wh: Warehouse, record: ModelRecord) -> None:
         "params": json.dumps(_json_safe(record.params), sort_keys=True),
         "artifact_path": record.artifact_path,
         "registered_at": pd.Timestamp(datetime.now(UTC).replace(tzinfo=None)),
+        "is_promoted": bool(record.is_promoted),
+        "promotion_reason": record.promotion_reason,
+        "compared_with": record.compared_with,
     }])
     for col in ("run_as_of", "training_as_of", "label_window_end"):
         row[col] = pd.to_datetime(row[col]).dt.date

@@ -99,15 +99,18 @@ def _score_fraud(learned: Learned, X: pd.DataFrame) -> dict[str, Any]:
     return {"risk_score": risk, "is_high_risk_customer": risk >= learned.model.threshold}
 
 
-def _point_in_time_training(purpose: str) -> Callable[..., Training]:
+def _point_in_time_training(purpose: str, active_only: bool = False) -> Callable[..., Training]:
     """Training of churn / LTV on its training snapshot of features.feat_customer_history:
-    features as of (label end - horizon), labels of the window up to the label end."""
+    features as of (label end - horizon), labels of the window up to the label end;
+    ``active_only``: the customers whose account was active at the snapshot (churn)."""
     def training(wh: Warehouse, as_of: date, cfg: MLConfig, clock: Stopwatch) -> Training:
-        from include.c360.ml.features import require_run_date, training_frame
+        from include.c360.ml.features import active_population, require_run_date, training_frame
 
         with clock.phase("training_features"):
             require_run_date(wh, as_of)
             train_as_of, label_end, frame = training_frame(wh, purpose)
+            if active_only:
+                frame = active_population(frame)
         if label_end < as_of:
             log.warning("data reaches %s only, before the run date %s: the %s label window "
                         "ends there", label_end, as_of, purpose)
@@ -121,14 +124,19 @@ def _point_in_time_training(purpose: str) -> Callable[..., Training]:
     return training
 
 
-def _scoring_population(wh: Warehouse, as_of: date, t: Training,
-                        clock: Stopwatch) -> tuple[Any, Any]:
-    """Every customer as of the run date: the scoring snapshot of feat_customer_history."""
-    from include.c360.ml.features import scoring_frame
+def _scoring_population(active_only: bool = False) -> Callable[..., tuple[Any, Any]]:
+    """Every customer as of the run date (the scoring snapshot of feat_customer_history), or
+    with ``active_only`` those whose account is active (churn: the retention population)."""
+    def population(wh: Warehouse, as_of: date, t: Training,
+                   clock: Stopwatch) -> tuple[Any, Any]:
+        from include.c360.ml.features import active_population, scoring_frame
 
-    with clock.phase("scoring_features"):
-        current = scoring_frame(wh, as_of)
-    return current[ID_COLUMN], current
+        with clock.phase("scoring_features"):
+            current = scoring_frame(wh, as_of)
+            if active_only:
+                current = active_population(current)
+        return current[ID_COLUMN], current
+    return population
 
 
 def _supervised(fit_name: str) -> Callable[[Training, MLConfig], Learned]:
@@ -140,6 +148,25 @@ def _supervised(fit_name: str) -> Callable[[Training, MLConfig], Learned]:
         return Learned(model=result, artifact=result.pipeline, features=result.features,
                        metrics=result.metrics)
     return fit
+
+
+def _restore_supervised(pipeline: Any, meta: dict[str, Any]) -> Learned:
+    """A saved churn / LTV version (its artifact's pipeline and metadata), ready to score."""
+    from include.c360.ml import models
+
+    result = models.SupervisedResult(pipeline, list(meta["features"]), dict(meta["metrics"]))
+    return Learned(model=result, artifact=pipeline, features=result.features,
+                   metrics=result.metrics)
+
+
+def _holdout(metrics_name: str) -> Callable[[Learned, Training, MLConfig], dict[str, float]]:
+    """``models.churn_holdout_metrics`` / ``models.ltv_holdout_metrics`` of any version on
+    this run's training frame (the quality gate compares them)."""
+    def holdout(learned: Learned, t: Training, cfg: MLConfig) -> dict[str, float]:
+        from include.c360.ml import models
+
+        return getattr(models, metrics_name)(learned.model, t.X, cfg)
+    return holdout
 
 
 def _predicted(predict_name: str, column: str) -> Callable[[Learned, Any], dict[str, Any]]:
@@ -165,12 +192,19 @@ JOBS: dict[str, ModelJob] = {job.model_name: job for job in (
     ModelJob("fraud_risk", "customer_risk_scores", _feature_table_training(FRAUD_TABLE),
              _fit_fraud, _score_fraud,
              lambda frame, cfg: {"flagged": int(frame["is_high_risk_customer"].sum())}),
-    ModelJob("churn", "customer_churn_scores", _point_in_time_training("churn_training"),
+    # churn: the retention population, customers whose account is active (trained on those
+    # active at the training snapshot, scored on those active on the run date)
+    ModelJob("churn", "customer_churn_scores",
+             _point_in_time_training("churn_training", active_only=True),
              _supervised("fit_churn"), _predicted("predict_churn", "churn_probability"),
-             _high_risk, _scoring_population),
+             _high_risk, _scoring_population(active_only=True),
+             gate=(("holdout_roc_auc", "higher"), ("holdout_brier", "lower")),
+             holdout=_holdout("churn_holdout_metrics"), restore=_restore_supervised),
     ModelJob("ltv_12m", "customer_ltv_scores", _point_in_time_training("ltv_training"),
              _supervised("fit_ltv"), _predicted("predict_ltv", "predicted_ltv"),
-             _predicted_total, _scoring_population),
+             _predicted_total, _scoring_population(),
+             gate=(("holdout_mae", "lower"),),
+             holdout=_holdout("ltv_holdout_metrics"), restore=_restore_supervised),
 )}
 
 
@@ -211,7 +245,8 @@ score_fraud_risk = _model_task(
     "IsolationForest risk score and flag of every customer in features.feat_fraud_behavior.")
 score_churn = _model_task(
     "score_churn", "churn",
-    "Probability that a customer has no completed order and no session in the next 90 days.")
+    "Probability that a customer whose account is active has no completed order and no "
+    "session in the next 90 days.")
 score_ltv = _model_task(
     "score_ltv", "ltv_12m", "Predicted completed-order spend (USD) in the next 365 days.")
 

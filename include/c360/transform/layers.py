@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# the models built from the score tables, after ML scoring (the publish step)
-AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts")
+# the models built from the score tables, after ML scoring (the publish step), and the
+# snapshot of the scored attributes they publish
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "snap_customer_segments")
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,22 @@ class Layer:
 
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)"),
+    Layer("staging", ("path:models/staging", "path:seeds"),
+          "Views: clean, dedupe, standardise; reference seeds (dbt)"),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
     Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
           exclude=AFTER_SCORING),
     Layer("features", ("path:models/features",), "ML feature tables"),
-    Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile"),
+    Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
+          exclude=AFTER_SCORING),
     Layer("publish", AFTER_SCORING,
-          "fct_customer_value with the ML scores and the retention alerts (after ml_scoring)"),
+          "fct_customer_value with the ML scores, the retention alerts and the history of the "
+          "scored segments (after ml_scoring)"),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of
 # fct_customer_value, e.g. its relationships to dim_customers: they run with it in publish)
-WATCHER_BUILD = Layer("dbt", ("path:models", "path:snapshots"),
+WATCHER_BUILD = Layer("dbt", ("path:seeds", "path:models", "path:snapshots"),
                       "One dbt build of every layer; a task group per dbt folder",
                       exclude=tuple(f"{m}+" for m in AFTER_SCORING))

@@ -1,7 +1,12 @@
 {#
-    The latest score per customer from each table that ML scoring writes in schema `ml`
-    (contract: the `ml` source, models/staging/ml/_ml__sources.yml). Empty until scoring has run.
+    Each customer's scores from the latest scoring run (on or before var as_of_date) of each
+    table that ML scoring writes in schema `ml` (contract: the `ml` source,
+    models/staging/ml/_ml__sources.yml). A customer that run did not score has no score: churn
+    scores the active customers only, so a customer whose account is no longer active has no
+    churn probability (not an old one). Empty until scoring has run.
 #}
+
+{%- set scored_by = as_of_date() -%}
 
 with
 
@@ -13,36 +18,63 @@ ltv_scores as (select * from {{ source('ml', 'customer_ltv_scores') }}),
 
 customers as (select * from {{ ref('stg_customers') }}),
 
+segments_run as (
+
+    -- the latest scoring run on or before the run date
+    select max(scored_at) as scored_at
+    from segments
+    where cast(scored_at as date) <= {{ scored_by }}
+
+),
+
 latest_segment as (
 
     select
-        customer_id,
-        customer_segment,
-        row_number() over (partition by customer_id order by scored_at desc, model_version desc)
-            as score_rank
+        segments.customer_id,
+        segments.customer_segment
     from segments
+    inner join segments_run
+        on segments.scored_at = segments_run.scored_at
+
+),
+
+churn_scores_run as (
+
+    -- the latest scoring run on or before the run date
+    select max(scored_at) as scored_at
+    from churn_scores
+    where cast(scored_at as date) <= {{ scored_by }}
 
 ),
 
 latest_churn as (
 
     select
-        customer_id,
-        churn_probability,
-        row_number() over (partition by customer_id order by scored_at desc, model_version desc)
-            as score_rank
+        churn_scores.customer_id,
+        churn_scores.churn_probability
     from churn_scores
+    inner join churn_scores_run
+        on churn_scores.scored_at = churn_scores_run.scored_at
+
+),
+
+ltv_scores_run as (
+
+    -- the latest scoring run on or before the run date
+    select max(scored_at) as scored_at
+    from ltv_scores
+    where cast(scored_at as date) <= {{ scored_by }}
 
 ),
 
 latest_ltv as (
 
     select
-        customer_id,
-        predicted_ltv,
-        row_number() over (partition by customer_id order by scored_at desc, model_version desc)
-            as score_rank
+        ltv_scores.customer_id,
+        ltv_scores.predicted_ltv
     from ltv_scores
+    inner join ltv_scores_run
+        on ltv_scores.scored_at = ltv_scores_run.scored_at
 
 ),
 
@@ -61,11 +93,11 @@ final as (
 
     from customers
     left join latest_ltv
-        on customers.customer_id = latest_ltv.customer_id and latest_ltv.score_rank = 1
+        on customers.customer_id = latest_ltv.customer_id
     left join latest_churn
-        on customers.customer_id = latest_churn.customer_id and latest_churn.score_rank = 1
+        on customers.customer_id = latest_churn.customer_id
     left join latest_segment
-        on customers.customer_id = latest_segment.customer_id and latest_segment.score_rank = 1
+        on customers.customer_id = latest_segment.customer_id
 
 )
 

@@ -46,7 +46,13 @@ orders_joined_to_customers as (
         cast(
             {{ dbt.datediff('orders_aggregated_to_customers.last_order_date', as_of_date(), 'day') }}
             as bigint
-        ) as days_since_last_order
+        ) as days_since_last_order,
+        -- cancelled / every order placed (any status); null without an order
+        cast(
+            cast(orders_aggregated_to_customers.cancelled_orders as double)
+            / nullif(orders_aggregated_to_customers.placed_orders, 0)
+            as double
+        ) as cancellation_rate
 
     from customers
     left join orders_aggregated_to_customers
@@ -69,7 +75,8 @@ final as (
         avg_order_value,
         total_order_value,
         top_category,
-        days_since_last_order
+        days_since_last_order,
+        cancellation_rate
     from orders_joined_to_customers
 
 )

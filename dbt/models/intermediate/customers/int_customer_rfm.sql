@@ -23,6 +23,7 @@ base_metrics as (
         customer_transactions.total_spend,
         customer_orders.avg_order_value,
         customer_orders.days_since_last_order,
+        customer_orders.cancellation_rate,
         session_features.total_sessions
     from customers
     left join customer_orders
@@ -57,6 +58,7 @@ scored as (
         base_metrics.avg_order_value,
         base_metrics.days_since_last_order,
         base_metrics.total_sessions,
+        base_metrics.cancellation_rate,
         -- customers without a completed order score 1 on every dimension
         case
             when ranked.customer_id is null then 1
@@ -88,6 +90,7 @@ final as (
         cast(avg_order_value as double) as avg_order_value,
         cast(days_since_last_order as bigint) as days_since_last_order,
         cast(total_sessions as bigint) as total_sessions,
+        cast(cancellation_rate as double) as cancellation_rate,
         cast(recency_score as bigint) as recency_score,
         cast(frequency_score as bigint) as frequency_score,
         cast(monetary_score as bigint) as monetary_score,

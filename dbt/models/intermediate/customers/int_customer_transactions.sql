@@ -2,7 +2,8 @@ with
 
 customers as (select * from {{ ref('stg_customers') }}),
 
-transactions as (select * from {{ ref('stg_transactions') }}),
+-- payments with their amounts in USD (the spec's total_spend is in USD)
+transactions as (select * from {{ ref('int_transactions_usd') }}),
 
 transactions_aggregated_to_customers as (
 

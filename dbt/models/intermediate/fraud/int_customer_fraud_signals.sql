@@ -37,7 +37,7 @@ signals_aggregated_to_customers as (
         customer_id,
         max(case when is_unusual_amount then 1 else 0 end) as has_unusual_amount,
         max(case when is_new_device_day then 1 else 0 end) as has_new_device,
-        max(case when is_foreign_currency then 1 else 0 end) as has_non_usd_currency,
+        max(case when is_cross_border then 1 else 0 end) as has_cross_border,
         avg(case when is_night then 1.0 else 0.0 end) as night_txn_ratio
     from transaction_signals
     group by customer_id
@@ -55,7 +55,7 @@ final as (
             as high_velocity_flag,
         coalesce(agg.has_unusual_amount = 1, false) as unusual_amount_flag,
         coalesce(agg.has_new_device = 1, false) as new_device_flag,
-        coalesce(agg.has_non_usd_currency = 1, false) as cross_border_flag,
+        coalesce(agg.has_cross_border = 1, false) as cross_border_flag,
 
         -- numerics
         cast(agg.night_txn_ratio as double) as night_txn_ratio,

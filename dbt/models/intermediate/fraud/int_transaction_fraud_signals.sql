@@ -6,7 +6,7 @@
 #}
 with
 
-transactions as (select * from {{ ref('stg_transactions') }}),
+transactions as (select * from {{ ref('int_transactions_usd') }}),
 
 events as (select * from {{ ref('stg_events') }}),
 

@@ -27,10 +27,13 @@ final as (
         cast({{ dbt.datediff('signup_date', as_of_date(), 'day') }} as bigint) as customer_tenure_days,
 
         -- booleans
-        coalesce(account_status = 'active', false) as is_active,
+        {{ is_active_account('account_status') }} as is_active,
 
         -- timestamps
-        {{ run_started_at_timestamp() }} as dbt_updated_at
+        {{ run_started_at_timestamp() }} as dbt_updated_at,
+
+        -- beyond the spec: KYC gates transaction eligibility
+        {{ is_kyc_eligible('kyc_status') }} as is_transaction_eligible
 
     from customers
 

@@ -23,6 +23,8 @@ joined as (
         customer_rfm.frequency_score,
         customer_rfm.monetary_score,
         customer_rfm.rfm_segment,
+        customer_rfm.cancellation_rate,
+        customers.is_active,
         ml_scores.predicted_ltv,
         ml_scores.churn_probability,
         ml_scores.customer_segment,
@@ -87,7 +89,20 @@ final as (
                 + case when retention_component is null then 0 else {{ w_churn }} end
             )
             as double
-        ) as composite_score
+        ) as composite_score,
+
+        -- beyond the spec
+        -- booleans
+        is_active,
+
+        -- numerics
+        cancellation_rate,
+
+        -- strings
+        cast({{ churn_band('churn_probability') }} as varchar) as churn_band,
+
+        -- dates
+        {{ as_of_date() }} as as_of_date
 
     from joined
 

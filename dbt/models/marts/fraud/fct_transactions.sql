@@ -7,9 +7,10 @@
     )
 }}
 
--- the incremental path reads stg_customers (int_customer_transactions' customers); a ref in
--- an is_incremental() branch is invisible to dbt's parser, hence the hint
--- depends_on: {{ ref('stg_customers') }}
+-- the incremental path reads stg_customers (int_customer_transactions' customers, home
+-- currencies) and the FX seeds; a ref in an is_incremental() branch is invisible to dbt's
+-- parser, hence the hints
+-- depends_on: {{ ref('stg_customers') }}, {{ ref('fx_rates') }}, {{ ref('country_currencies') }}
 
 with
 
@@ -45,11 +46,18 @@ with
 
     ),
 
-    transactions as (
+    staged_window as (
 
         -- latest load of every payment loaded after the watermark (exactly the staged rows whose
         -- _loaded_at is after it: the latest load of such a payment is after it too)
         {{ staged_transactions(raw_filter='_loaded_at > (select loaded_after from watermark)') }}
+
+    ),
+
+    transactions as (
+
+        -- in USD, as int_transactions_usd converts every staged payment
+        {{ transactions_in_usd('staged_window') }}
 
     ),
 
@@ -131,7 +139,7 @@ with
 
     transactions as (
 
-        select * from {{ ref('stg_transactions') }}
+        select * from {{ ref('int_transactions_usd') }}
 
     ),
 
@@ -142,6 +150,18 @@ with
     ),
 
 {% endif %}
+
+customer_versions as (
+
+    -- the customers' KYC status as it stood on each day (CRM versions by landing day)
+    select
+        customer_id,
+        kyc_status,
+        _landed_on,
+        _superseded_on
+    from {{ ref('stg_customer_versions') }}
+
+),
 
 final as (
 
@@ -155,6 +175,7 @@ final as (
         transactions.transaction_date,
 
         -- numerics
+        -- in USD (int_transactions_usd); the amount as the ledger recorded it is amount_local
         transactions.amount,
 
         -- strings
@@ -165,14 +186,23 @@ final as (
 
         -- booleans
         -- high risk: the payment raises at least fraud_high_risk_min_signals of the rule-based
-        -- signals (night, foreign currency, unusual amount, new device, high-velocity day,
+        -- signals (night, cross-border, unusual amount, new device, high-velocity day,
         -- failed), evaluated as of this run for the rows in the incremental window
         coalesce(transaction_signals.signal_count >= {{ var('fraud_high_risk_min_signals') }}, false)
-            as is_high_risk
+            as is_high_risk,
+
+        -- beyond the spec: the amount in the payment's currency, and whether KYC let the
+        -- customer transact that day (KYC status gates transaction eligibility)
+        transactions.amount_local,
+        {{ is_kyc_eligible('customer_versions.kyc_status') }} as is_kyc_eligible
 
     from transactions
     left join transaction_signals
         on transactions.transaction_id = transaction_signals.transaction_id
+    left join customer_versions
+        on
+            transactions.customer_id = customer_versions.customer_id
+            and {{ version_as_of('customer_versions', 'cast(transactions.transaction_date as date)') }}
 
 )
 

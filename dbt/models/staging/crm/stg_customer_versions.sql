@@ -1,0 +1,2 @@
+-- every version of each record with its landing day (point in time): macros/staged_customers_and_orders.sql
+{{ staged_customers(versions=true) }}
