@@ -13,7 +13,7 @@ import pytest
 from include.c360.ml import jobs, tasks
 from include.c360.ml.contract import score_tables
 from include.c360.ml.features import point_in_time_features
-from include.c360.ml.models import name_segments
+from include.c360.ml.segmentation import name_segments
 from include.c360.warehouse import DuckDBWarehouse, SnowflakeWarehouse
 
 AS_OF = "2026-11-24"
@@ -130,6 +130,31 @@ def test_segment_names_follow_the_documented_rules():
     }
     with pytest.raises(ValueError, match="tenure_norm"):
         name_segments(profiles.drop(columns="tenure_norm"), population)
+
+
+def test_a_handful_of_outliers_does_not_take_a_segment_name():
+    """KMeans may give a few outlying customers a cluster of their own (e.g. 3 of 270,000 with
+    every input at 0): the rules name the clusters that hold the customers, and the outliers
+    take the name of the nearest of those."""
+    rng = np.random.default_rng(0)
+    population = pd.DataFrame(rng.random((400, 5)), columns=[
+        "recency_norm", "frequency_norm", "monetary_norm", "tenure_norm",
+        "session_frequency_norm"])
+    profiles = pd.DataFrame(
+        {
+            # recency frequency monetary tenure sessions
+            0: [0.6, 0.9, 0.9, 0.6, 0.6],    # big spenders        -> High Value
+            1: [0.15, 0.1, 0.1, 0.6, 0.1],   # long silent, many   -> Dormant
+            2: [0.0, 0.0, 0.0, 0.0, 0.0],    # 3 outliers          -> nearest: Dormant
+            3: [0.8, 0.5, 0.45, 0.9, 0.5],   # old, recent, steady -> Loyal
+        },
+        index=population.columns,
+    ).T
+    sizes = pd.Series({0: 14_000, 1: 109_000, 2: 3, 3: 47_000})
+    # without sizes the outliers, the most silent, take "Dormant" from the 109,000
+    assert name_segments(profiles, population)[1] != "Dormant"
+    names = name_segments(profiles, population, sizes, min_share=0.01)
+    assert names == {0: "High Value", 1: "Dormant", 2: "Dormant", 3: "Loyal"}
 
 
 def test_task_group_runs_the_four_tasks_in_order_with_the_run_date():

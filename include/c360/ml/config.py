@@ -9,7 +9,7 @@ from pathlib import Path
 from include.c360.config import settings
 from include.c360.ml.contract import dbt_var
 
-#: Segment names, in the order the naming rules assign them (see models.name_segments).
+#: Segment names, in the order the naming rules assign them (see segmentation.name_segments).
 SEGMENT_NAMES: tuple[str, ...] = (
     "High Value",
     "New",
@@ -30,6 +30,8 @@ class MLConfig:
     k_max: int = 8
     silhouette_sample: int = 4_000
     kmeans_fit_sample: int = 20_000  # candidate k are fitted on at most this many rows
+    # a cluster below this share of the customers gets the name of its nearest named cluster
+    segment_min_share: float = 0.01
     # fraud: share of scored customers flagged is_high_risk_customer (top risk scores)
     fraud_flag_rate: float = 0.01
     isolation_trees: int = 100

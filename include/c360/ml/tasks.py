@@ -57,9 +57,9 @@ def _feature_table_training(table: str) -> Callable[..., Training]:
 
 
 def _fit_segmentation(t: Training, cfg: MLConfig) -> Learned:
-    from include.c360.ml import models
+    from include.c360.ml import segmentation
 
-    result = models.fit_segmentation(t.X, cfg)
+    result = segmentation.fit_segmentation(t.X, cfg)
     return Learned(
         model=result, artifact={"pipeline": result.pipeline, "mapping": result.mapping},
         features=list(t.X.columns),
@@ -71,9 +71,9 @@ def _fit_segmentation(t: Training, cfg: MLConfig) -> Learned:
 
 
 def _score_segments(learned: Learned, X: pd.DataFrame) -> dict[str, Any]:
-    from include.c360.ml import models
+    from include.c360.ml import segmentation
 
-    cluster_ids, names = models.assign_segments(learned.model, X)
+    cluster_ids, names = segmentation.assign_segments(learned.model, X)
     return {"customer_segment": names, "cluster_id": cluster_ids}
 
 
