@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -70,6 +71,31 @@ def wh(env: dict):
     w.setup()
     yield w
     w.close()
+
+
+@pytest.fixture
+def snow(env, monkeypatch):
+    """fakesnow in this process behind ``snowflake_default`` (CREATE PIPE / storage
+    integration no-op'd: fakesnow has neither); its COPY patched to answer as Snowflake's
+    (``tests/ingest/fakesnow_copy.py``)."""
+    import fakesnow
+
+    from tests.ingest.fakesnow_copy import snowflake_like_copy
+
+    monkeypatch.setenv("AIRFLOW_CONN_SNOWFLAKE_DEFAULT", json.dumps({
+        "conn_type": "snowflake", "login": "c360", "password": "local", "schema": "raw",
+        "extra": {"account": "local", "database": "C360", "warehouse": "c360_wh"}}))
+    with snowflake_like_copy(), fakesnow.patch(
+            nop_regexes=[r"^\s*create pipe", r"^\s*create storage integration"]):
+        yield env
+
+
+def snowflake_loader(env: dict, **config: object):
+    """A SnowflakeLoader whose stages read the test's landing folder."""
+    from include.c360.ingest.config import IngestConfig
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
+
+    return SnowflakeLoader(IngestConfig(**config), landing_url=f"file://{env['landing']}")
 
 
 def copy_landing(src: Path, dest: Path) -> None:

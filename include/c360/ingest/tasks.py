@@ -92,7 +92,11 @@ def check_landing(source_name: str, **context: Any) -> dict[str, Any]:
 
 
 def setup_duckdb(**context: Any) -> str:
-    config = IngestConfig.from_env(context.get("params"))
+    from dataclasses import replace
+
+    from include.c360.ingest.config import setup_overrides
+
+    config = replace(IngestConfig.from_env(), **setup_overrides(context.get("params")))
     wh = loader(config, target="duckdb")
     try:
         wh.setup()
