@@ -98,6 +98,11 @@ class IngestConfig:
             cfg = replace(cfg, **known)
         return cfg
 
+    @classmethod
+    def for_setup(cls, params: Mapping[str, Any] | None) -> IngestConfig:
+        """The environment's config with the setup DAG's (validated) database/schema Params."""
+        return replace(cls.from_env(), **setup_overrides(params))
+
 
 def setup_overrides(params: Mapping[str, Any] | None) -> dict[str, str]:
     """The setup DAG's database/schema Params, each checked as an identifier (ValueError)."""

@@ -124,6 +124,7 @@ def setup_tasks() -> list[Any]:
     from airflow.sdk import chain, task
 
     from include.c360.dag_defaults import pool_args
+    from include.c360.ingest import tasks
 
     if settings().target == "snowflake":
         from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
@@ -140,8 +141,9 @@ def setup_tasks() -> list[Any]:
             )
             for path in SETUP_FILES
         ]
+        if settings().landing_is_s3:  # the pipes' S3 event notifications
+            ops.append(task(task_id="pipe_notifications")(
+                tasks.configure_pipe_notifications)().operator)
         chain(*ops)
         return ops
-    from include.c360.ingest import tasks
-
     return [task(task_id="duckdb_setup", **pool_args("duckdb"))(tasks.setup_duckdb)()]

@@ -42,7 +42,7 @@ from include.c360.ingest.base import (
     utcnow,
 )
 from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
-from include.c360.ingest.sql import render
+from include.c360.ingest.sql import render, snowpipe_sources
 from include.c360.ingest.validate import (
     FileError,
     WarehouseError,
@@ -299,6 +299,18 @@ class SnowflakeLoader:
         return rows
 
     # -- Snowpipe ---------------------------------------------------------------------------
+    def pipe_channels(self) -> dict[str, str]:
+        """``{source: SQS queue ARN}`` of each AUTO_INGEST pipe (``SHOW PIPES``' column
+        ``notification_channel``); a pipe setup did not create is an error."""
+        cur = self.hook.get_conn().cursor()
+        try:
+            cur.execute(split_statements(self.render("show_pipes"))[0])
+            cols = [d[0].lower() for d in cur.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        finally:
+            cur.close()
+        return pipe_channels_from(rows, snowpipe_sources())
+
     def check_pipe(self, src: Source, since: datetime, landed: list[str],
                    grace_minutes: int = 30) -> PipeCheck:
         """Pipe RUNNING? Which landed files did it load or reject (COPY_HISTORY) since ``since``?"""
@@ -336,3 +348,19 @@ def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
                                                   started=utcnow()))
         n += 1
     return n
+
+
+def pipe_channels_from(show_pipes: list[dict[str, Any]], sources: list[Source]) -> dict[str, str]:
+    """The notification channel of each source's ``<source>_pipe`` in ``SHOW PIPES`` rows."""
+    by_name = {str(r.get("name", "")).lower(): r for r in show_pipes}
+    out, missing = {}, []
+    for src in sources:
+        channel = (by_name.get(f"{src.name}_pipe") or {}).get("notification_channel")
+        if channel:
+            out[src.name] = str(channel)
+        else:
+            missing.append(f"{src.name}_pipe")
+    if missing:
+        raise LookupError(f"no AUTO_INGEST pipe with a notification channel for {missing} "
+                          f"(SHOW PIPES has {sorted(by_name)}): run the setup's pipes step")
+    return out

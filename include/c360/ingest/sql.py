@@ -16,11 +16,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from include.c360.sources import SOURCES
+from include.c360.sources import SOURCES, Source
 from include.c360.warehouse.sql import sql_identifier, sql_literal, stage_url
 from include.c360.warehouse.types import sql_type
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+
+def snowpipe_sources() -> list[Source]:
+    """The sources Snowpipe loads in production (AUTO_INGEST pipes)."""
+    return [s for s in SOURCES if s.load_strategy == "snowpipe"]
 
 
 def template_macros() -> dict[str, Any]:
@@ -28,7 +33,7 @@ def template_macros() -> dict[str, Any]:
     return {"sources": SOURCES, "sql_type": sql_type,
             # every identifier, value and URL a template writes goes through one of these
             "ident": sql_identifier, "lit": sql_literal, "url": stage_url,
-            "snowpipe_sources": [s for s in SOURCES if s.load_strategy == "snowpipe"]}
+            "snowpipe_sources": snowpipe_sources()}
 
 
 @cache
