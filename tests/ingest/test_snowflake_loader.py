@@ -269,3 +269,45 @@ def test_setup_params_and_conf_are_validated_before_a_run(monkeypatch):
     assert setup_overrides({"raw_schema": "raw2", "on_error": "x"}) == {"raw_schema": "raw2"}
     with pytest.raises(ValueError, match="not a valid SQL identifier"):
         setup_overrides({"meta_schema": "m; drop"})
+
+
+def test_a_file_the_pipe_loaded_with_a_renamed_column_is_taken_out_and_quarantined(
+        snow, zone, monkeypatch):
+    """Snowpipe loads what it is given (a renamed column as NULLs): the pipe check validates
+    each file it loaded before recording it, deletes a failing file's rows and quarantines it.
+    SYSTEM$PIPE_STATUS / COPY_HISTORY answers in Snowflake's documented shapes (fakesnow has
+    no pipes); the pipe's rows are inserted as the pipe would have loaded them."""
+    from include.c360.ingest.run import check_snowpipe
+
+    wh = snowflake_loader(snow, on_error="continue")
+    wh.setup()
+    src = source("transactions")
+    good = write_export(zone, src, date(2026, 11, 24), 4)
+    cols = rows_for(src, 3, date(2026, 11, 24), seed=1)
+    cols["amount_usd"] = cols.pop("amount")
+    bad = src.file_key(datetime(2026, 11, 24, 6, 30))
+    with zone.open_writer(bad) as fh:
+        fh.write(_parquet(cols))
+    for key, n in ((good, 4), (bad, 3)):  # what the pipe put in RAW
+        for i in range(n):
+            wh.hook.run("insert into C360.raw.transactions (transaction_id, _source_file, "
+                        "_source_row_number) values (%(t)s, %(k)s, %(i)s)",
+                        parameters={"t": f"T{key[-12:]}{i}", "k": key, "i": i + 1})
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    history = [(k.split("/", 1)[1], "s3://c360-landing/landing/transactions/", "Loaded", n,
+                None, None, None, start) for k, n in ((good, 4), (bad, 3))]
+    real_first, real_records = wh.hook.get_first, wh.hook.get_records
+    monkeypatch.setattr(wh.hook, "get_first", lambda sql, *a, **k: (json.dumps(
+        {"executionState": "RUNNING", "pendingFileCount": 0}),)
+        if "pipe_status" in sql else real_first(sql, *a, **k))
+    monkeypatch.setattr(wh.hook, "get_records", lambda sql, *a, **k: history
+                        if "copy_history" in sql else real_records(sql, *a, **k))
+    summary = check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
+                             config=wh.config)
+    assert summary["loaded_by_pipe"] == 1 and summary["newly_recorded"] == 1
+    assert len(summary["errors"]) == 1 and "'amount'" in summary["errors"][0]
+    assert [tuple(r) for r in real_records(
+        "select _source_file, count(*) from C360.raw.transactions group by 1")] == [(good, 4)]
+    assert zone.exists(QUARANTINE_PREFIX + bad)
+    assert _history(wh, bad)[0][:4] == ("FAILED", None, 0, "amount")
+    assert _history(wh, good)[0][0] == "LOADED"

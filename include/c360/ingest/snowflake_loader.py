@@ -335,12 +335,27 @@ class SnowflakeLoader:
 
 
 def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
-                      files: dict[str, FileMeta], run_id: str) -> int:
-    """Mirror Snowpipe's COPY_HISTORY into the load history (once per file); returns how many."""
+                      files: dict[str, FileMeta], run_id: str, zone: LandingZone) -> int:
+    """Mirror Snowpipe's COPY_HISTORY into the load history (once per file); returns how many.
+
+    Each file the pipe loaded is first checked as a batch load checks it before its COPY
+    (``precheck``): the pipe's ``$1:<column>::<type>`` loads a renamed or missing column as
+    NULLs. A file that fails has the rows the pipe loaded from it deleted and joins
+    ``check.errors`` (then it is quarantined like a file the pipe rejected)."""
     known = wh.loaded_files(src)
     n = 0
-    for key in check.loaded:
+    for key in list(check.loaded):
         if key in known or key not in files:
+            continue
+        try:
+            wh.precheck(src, key, zone)
+        except FileError as err:
+            wh.hook.run(split_statements(wh.render("delete_file_rows", src=src, key=key))[0],
+                        autocommit=True)
+            log.error("%s: Snowpipe loaded %s, which fails its check; its rows are deleted",
+                      src.name, key)
+            check.loaded.remove(key)
+            check.errors.append(err)
             continue
         wh.hook.run(split_statements(wh.render("history_insert"))[0], autocommit=True,
                     parameters=wh._history_params(src, files[key], status=LOADED,
