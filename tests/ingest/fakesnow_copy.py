@@ -3,7 +3,7 @@
 They fix the stand-in, never our SQL:
 
 * COPY transformations: ``$n`` (CSV) and ``METADATA$FILE_ROW_NUMBER`` mapped onto DuckDB's
-  reader, and key access on NDJSON records;
+  reader (its ``column0``.. / ``column00``.. names), and key access on NDJSON records;
 * ``LOAD_UNCERTAIN_FILES = TRUE`` accepted (fakesnow raises "Unknown copy parameter"; it keeps
   its load metadata forever, so the option changes nothing there);
 * a COPY whose every named file fakesnow's load metadata has answers as Snowflake does, with
@@ -39,8 +39,11 @@ def _inserts_shim(original: Any) -> Any:
                 if node.name.upper() == "METADATA$FILE_ROW_NUMBER":
                     node.replace(exp.Window(this=exp.RowNumber()))
             if isinstance(params.file_format, copy_into.ReadCSV):
-                for p in list(sub.this.find_all(exp.Parameter)):
-                    p.replace(exp.column(f"column{int(p.this.name) - 1}"))
+                # DuckDB names a headerless file's columns column0.. (column00.. from 11 on)
+                refs = list(sub.this.find_all(exp.Parameter))
+                width = len(str(max((int(p.this.name) for p in refs), default=1) - 1))
+                for p in refs:
+                    p.replace(exp.column(f"column{int(p.this.name) - 1:0{width}d}"))
             if isinstance(params.file_format, copy_into.ReadJSON):  # key access on records
                 params.file_format = _ReadNDJSON()
         return original(expr, params, urls, parquet_info)

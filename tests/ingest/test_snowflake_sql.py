@@ -147,24 +147,30 @@ def test_truncate_insert_and_changed_file_reload_in_one_transaction(snow, zone):
         "order by finished_at", parameters={"k": key})] == [("LOADED", 10), ("LOADED", 6)]
 
 
-def test_schema_drift_is_caught_before_copy_and_quarantined(snow, zone):
+@pytest.mark.parametrize(("name", "column"), [
+    ("campaigns", "channel"),
+    ("transactions", "amount"),  # Parquet: $1:amount::FLOAT would load NULLs, not fail
+])
+def test_schema_drift_is_caught_before_copy_and_quarantined(name, column, snow, zone):
     wh = _warehouse(snow, on_error="continue")
     wh.setup()
-    src = source("campaigns")
+    src = source(name)
     good = write_export(zone, src, date(2026, 11, 23), 5)
     cols = rows_for(src, 5, date(2026, 11, 24))
-    cols["channel_name"] = cols.pop("channel")
+    cols[column + "_v2"] = cols.pop(column)
     bad = src.file_key(date(2026, 11, 24))
     with zone.open_writer(bad) as fh:
         fh.write(encode(src, cols))
     r = ingest(src, *RUN, zone=zone, wh=wh, config=wh.config)
     assert [x.key for x in r.loaded] == [good]
-    assert "column 'channel'" in str(r.errors[0]) and bad in str(r.errors[0])
+    assert f"column {column!r}" in str(r.errors[0]) and bad in str(r.errors[0])
+    assert "renamed?" in str(r.errors[0])
     assert zone.exists(QUARANTINE_PREFIX + bad)
     row = wh.hook.get_first("select status, error_column, error_row from "
                             "C360.raw_meta.load_history where file_key = %(k)s",
                             parameters={"k": bad})
-    assert tuple(row) == ("FAILED", "channel", 0)
+    assert tuple(row) == ("FAILED", column, 0)
+    assert wh.hook.get_first(f"select count(*) from C360.raw.{name}")[0] == 5
 
 
 @pytest.mark.parametrize("first,error", [

@@ -302,13 +302,15 @@ class SnowflakeLoader:
     def pipe_channels(self) -> dict[str, str]:
         """``{source: SQS queue ARN}`` of each AUTO_INGEST pipe (``SHOW PIPES``' column
         ``notification_channel``); a pipe setup did not create is an error."""
-        cur = self.hook.get_conn().cursor()
+        conn = self.hook.get_conn()
+        cur = conn.cursor()
         try:
             cur.execute(split_statements(self.render("show_pipes"))[0])
             cols = [d[0].lower() for d in cur.description]
             rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         finally:
             cur.close()
+            conn.close()
         return pipe_channels_from(rows, snowpipe_sources())
 
     def check_pipe(self, src: Source, since: datetime, landed: list[str],
