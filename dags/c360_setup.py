@@ -8,6 +8,9 @@ Creates everything loading needs, idempotently (re-running changes nothing):
   JSON, Parquet), the S3 storage integration (Param `storage_integration`), one external stage
   per source on `landing_url`, the load-history table and `CREATE PIPE ... AUTO_INGEST = TRUE`
   for the Snowpipe sources (transactions, events). SQL: `include/sql/snowflake/setup/*.sql`.
+  On an S3 landing zone, `pipe_notifications` then points the bucket's object-created events
+  of each pipe's prefix at its SQS queue (`SHOW PIPES` notification_channel, `aws_default`).
+  Params are validated identifiers / an `s3://` URL before the run starts.
 * **DuckDB** (default): schemas, RAW tables and the load-history table in the warehouse file.
 """
 

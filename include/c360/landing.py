@@ -215,6 +215,26 @@ class S3LandingZone:
     def md5(self, key: str) -> str:
         return next(f.etag for f in self.list(key) if f.key == key)
 
+    def put_queue_notifications(self, queues: dict[str, str],
+                                id_prefix: str = "c360-snowpipe-") -> list[dict]:
+        """Send the bucket's ``s3:ObjectCreated:*`` events under ``<prefix><name>/`` to the
+        SQS queue ARN of each ``name`` (Snowpipe AUTO_INGEST). The bucket's other notification
+        configurations are kept; ours (``Id`` starting ``id_prefix``) are replaced, so it is
+        idempotent. Returns the queue configurations written."""
+        client = self.hook.get_conn()
+        current = client.get_bucket_notification_configuration(Bucket=self.bucket)
+        current.pop("ResponseMetadata", None)
+        ours = [{"Id": f"{id_prefix}{name}", "QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+                 "Filter": {"Key": {"FilterRules": [
+                     {"Name": "prefix", "Value": self._full(f"{name}/")}]}}}
+                for name, arn in sorted(queues.items())]
+        kept = [q for q in current.get("QueueConfigurations", [])
+                if not str(q.get("Id", "")).startswith(id_prefix)]
+        current["QueueConfigurations"] = kept + ours
+        client.put_bucket_notification_configuration(
+            Bucket=self.bucket, NotificationConfiguration=current)
+        return ours
+
 
 LandingZone = LocalLandingZone | S3LandingZone
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +20,7 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "false")
 AS_OF = date(2026, 11, 24)
 SCALE = 0.002
 HISTORY_DAYS = 14
+BUCKET = "c360-landing"  # the moto bucket of the S3 tests
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -70,6 +73,66 @@ def wh(env: dict):
     w.setup()
     yield w
     w.close()
+
+
+@pytest.fixture
+def snow(env, monkeypatch):
+    """fakesnow in this process behind ``snowflake_default`` (CREATE PIPE / storage
+    integration no-op'd: fakesnow has neither); its COPY patched to answer as Snowflake's
+    (``tests/ingest/fakesnow_copy.py``)."""
+    import fakesnow
+
+    from tests.ingest.fakesnow_copy import snowflake_like_copy
+
+    monkeypatch.setenv("AIRFLOW_CONN_SNOWFLAKE_DEFAULT", json.dumps({
+        "conn_type": "snowflake", "login": "c360", "password": "local", "schema": "raw",
+        "extra": {"account": "local", "database": "C360", "warehouse": "c360_wh"}}))
+    with snowflake_like_copy(), fakesnow.patch(
+            nop_regexes=[r"^\s*create pipe", r"^\s*create storage integration"]):
+        yield env
+
+
+def snowflake_loader(env: dict, **config: object):
+    """A SnowflakeLoader whose stages read the test's landing folder."""
+    from include.c360.ingest.config import IngestConfig
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
+
+    return SnowflakeLoader(IngestConfig(**config), landing_url=f"file://{env['landing']}")
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    """A moto S3 server on a free local port (one per test module)."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_env(moto_endpoint, env, monkeypatch):
+    import boto3
+
+    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps({
+        "conn_type": "aws", "login": "testing", "password": "testing",
+        "extra": {"endpoint_url": moto_endpoint, "region_name": "us-east-1"},
+    }))
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(k, "testing")
+    monkeypatch.setenv("C360_LANDING", f"s3://{BUCKET}/landing")
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    try:
+        client.create_bucket(Bucket=BUCKET)
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    return {**env, "client": client}
 
 
 def copy_landing(src: Path, dest: Path) -> None:

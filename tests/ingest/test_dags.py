@@ -64,7 +64,8 @@ setup = bag.dags['c360_setup']
 params = {k: setup.params[k] for k in setup.params.keys()}
 env = setup.get_template_env()
 rendered = []
-for t in setup.tasks:  # Airflow's own templating, as at run time
+sql_tasks = [t for t in setup.tasks if hasattr(t, 'sql')]
+for t in sql_tasks:  # Airflow's own templating, as at run time
     raw_sql = t.sql
     t.render_template_fields({'params': params, **setup.user_defined_macros}, jinja_env=env)
     rendered.append(t.sql)
@@ -73,7 +74,8 @@ print(json.dumps({
   'params': params,
   'rendered': rendered,
   'errors': {k: str(v) for k, v in bag.import_errors.items()},
-  'setup': [(t.task_id, type(t).__name__, t.sql, t.conn_id) for t in setup.tasks],
+  'setup': [(t.task_id, type(t).__name__, t.sql, t.conn_id) for t in sql_tasks],
+  'last': [t.task_id for t in setup.tasks if not hasattr(t, 'sql')],
   'pools': {d: bag.dags[d].get_task('load').pool for d in bag.dag_ids if 'ingest' in d},
   'sensor': [type(t).__name__ for t in bag.dags['c360_ingest_events'].tasks],
   'key': bag.dags['c360_ingest_events'].get_task('wait_for_files').bucket_key,
@@ -87,6 +89,7 @@ print(json.dumps({
     assert got["errors"] == {}
     assert [s[0] for s in got["setup"]] == ["database", "file_formats", "storage_integration",
                                             "stages", "raw_tables", "load_history", "pipes"]
+    assert got["last"] == ["pipe_notifications"]  # S3 landing: the pipes' event notifications
     assert all(s[1] == "SQLExecuteQueryOperator" and s[3] == "snowflake_default"
                for s in got["setup"])
     from include.c360.ingest.snowflake_loader import SETUP_FILES

@@ -3,8 +3,6 @@ upload, list, sensor poke, load into DuckDB, quarantine inside the bucket."""
 
 from __future__ import annotations
 
-import json
-import socket
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,46 +10,12 @@ import pytest
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import ingest
 from include.c360.sources import source
+from tests.ingest.conftest import BUCKET
 from tests.ingest.exports import write_export
 
 pytestmark = pytest.mark.timeout(90)
 
-BUCKET = "c360-landing"
 UTC = UTC
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_env(moto_endpoint, env, monkeypatch):
-    import boto3
-
-    monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps({
-        "conn_type": "aws", "login": "testing", "password": "testing",
-        "extra": {"endpoint_url": moto_endpoint, "region_name": "us-east-1"},
-    }))
-    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(k, "testing")
-    monkeypatch.setenv("C360_LANDING", f"s3://{BUCKET}/landing")
-    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
-    try:
-        client.create_bucket(Bucket=BUCKET)
-    except client.exceptions.BucketAlreadyOwnedByYou:
-        pass
-    for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        client.delete_object(Bucket=BUCKET, Key=obj["Key"])
-    return {**env, "client": client}
 
 
 def _render(template: str, when: datetime) -> str:

@@ -3,10 +3,10 @@ SQLExecuteQueryOperator against fakesnow (in-process ``fakesnow.patch()``).
 
 fakesnow gaps: no CREATE PIPE / storage integration (no-op'd here and checked as
 rendered text instead), no SYSTEM$PIPE_STATUS / COPY_HISTORY (their consumer is fed the
-documented result shapes), COPY transformations only partly (a small shim below maps ``$n``
-and ``METADATA$FILE_ROW_NUMBER`` onto DuckDB's reader, i.e. it fixes the stand-in, not our
-SQL). Errors inside transactions can hang fakesnow: every test has a hard timeout and the
-COPY error path is exercised through message parsing rather than a failing COPY.
+documented result shapes), COPY transformations only partly and a few COPY answers unlike
+Snowflake's (``tests/ingest/fakesnow_copy.py`` fixes the stand-in, not our SQL). Errors inside
+transactions can hang fakesnow: every test has a hard timeout and the COPY error path is
+exercised through message parsing rather than a failing COPY.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from include.c360.ingest.run import IngestError, check_snowpipe, ingest
 from include.c360.ingest.sql import render
 from include.c360.sources import SOURCES, source
 from include.c360.warehouse.sql import split_statements
+from tests.ingest.conftest import snowflake_loader
 from tests.ingest.exports import encode, rows_for, write_export
 
 pytestmark = pytest.mark.timeout(60)
@@ -32,56 +33,8 @@ PARAMS = {"database": "C360", "raw_schema": "raw", "meta_schema": "raw_meta",
           "aws_role_arn": "arn:aws:iam::123456789012:role/c360-snowflake"}
 
 
-def _shim_copy_transformations():
-    """Teach fakesnow's COPY the two transformation features our COPY uses."""
-    from fakesnow import copy_into
-    from sqlglot import exp
-
-    original = copy_into._inserts
-
-    def _inserts(expr, params, urls, parquet_info=None):
-        sub = expr.args["files"][0]
-        if isinstance(sub, exp.Subquery):
-            for node in list(sub.this.find_all(exp.Column)):
-                if node.name.upper() == "METADATA$FILE_ROW_NUMBER":
-                    node.replace(exp.Window(this=exp.RowNumber()))
-            if isinstance(params.file_format, copy_into.ReadCSV):
-                for p in list(sub.this.find_all(exp.Parameter)):
-                    p.replace(exp.column(f"column{int(p.this.name) - 1}"))
-            if isinstance(params.file_format, copy_into.ReadJSON):  # key access on records
-                params.file_format = _ReadNDJSON()
-        return original(expr, params, urls, parquet_info)
-
-    class _ReadNDJSON(copy_into.ReadJSON):
-        def read_expression(self, url):
-            return exp.func("read_json", exp.Literal.string(url),
-                            exp.EQ(this=exp.var("format"),
-                                   expression=exp.Literal.string("newline_delimited")),
-                            exp.EQ(this=exp.var("hive_partitioning"),
-                                   expression=exp.false()))
-
-    return original, _inserts
-
-
-@pytest.fixture
-def snow(env, monkeypatch):
-    import fakesnow
-    from fakesnow import copy_into
-
-    monkeypatch.setenv("AIRFLOW_CONN_SNOWFLAKE_DEFAULT", json.dumps({
-        "conn_type": "snowflake", "login": "c360", "password": "local", "schema": "raw",
-        "extra": {"account": "local", "database": "C360", "warehouse": "c360_wh"}}))
-    original, shim = _shim_copy_transformations()
-    monkeypatch.setattr(copy_into, "_inserts", shim)
-    with fakesnow.patch(nop_regexes=[r"^\s*create pipe", r"^\s*create storage integration"]):
-        yield env
-    assert copy_into._inserts is shim and original is not None
-
-
 def _warehouse(env, **kw):
-    from include.c360.ingest.snowflake_loader import SnowflakeLoader
-
-    return SnowflakeLoader(IngestConfig(**kw), landing_url=f"file://{env['landing']}")
+    return snowflake_loader(env, **kw)
 
 
 def test_production_ddl_renders_with_its_key_clauses():
@@ -194,24 +147,30 @@ def test_truncate_insert_and_changed_file_reload_in_one_transaction(snow, zone):
         "order by finished_at", parameters={"k": key})] == [("LOADED", 10), ("LOADED", 6)]
 
 
-def test_schema_drift_is_caught_before_copy_and_quarantined(snow, zone):
+@pytest.mark.parametrize(("name", "column"), [
+    ("campaigns", "channel"),
+    ("transactions", "amount"),  # Parquet: $1:amount::FLOAT would load NULLs, not fail
+])
+def test_schema_drift_is_caught_before_copy_and_quarantined(name, column, snow, zone):
     wh = _warehouse(snow, on_error="continue")
     wh.setup()
-    src = source("campaigns")
+    src = source(name)
     good = write_export(zone, src, date(2026, 11, 23), 5)
     cols = rows_for(src, 5, date(2026, 11, 24))
-    cols["channel_name"] = cols.pop("channel")
+    cols[column + "_v2"] = cols.pop(column)
     bad = src.file_key(date(2026, 11, 24))
     with zone.open_writer(bad) as fh:
         fh.write(encode(src, cols))
     r = ingest(src, *RUN, zone=zone, wh=wh, config=wh.config)
     assert [x.key for x in r.loaded] == [good]
-    assert "column 'channel'" in str(r.errors[0]) and bad in str(r.errors[0])
+    assert f"column {column!r}" in str(r.errors[0]) and bad in str(r.errors[0])
+    assert "renamed?" in str(r.errors[0])
     assert zone.exists(QUARANTINE_PREFIX + bad)
     row = wh.hook.get_first("select status, error_column, error_row from "
                             "C360.raw_meta.load_history where file_key = %(k)s",
                             parameters={"k": bad})
-    assert tuple(row) == ("FAILED", "channel", 0)
+    assert tuple(row) == ("FAILED", column, 0)
+    assert wh.hook.get_first(f"select count(*) from C360.raw.{name}")[0] == 5
 
 
 @pytest.mark.parametrize("first,error", [

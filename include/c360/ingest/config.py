@@ -17,6 +17,11 @@ reported. ``reload`` (default) replaces the rows it loaded before with its new r
 transaction (a corrected re-export wins, nothing is duplicated); ``reject`` keeps the previous
 rows, records the new version as ``REJECTED_CHANGED`` and quarantines it (it then counts as a
 bad file for the ON_ERROR policy).
+
+A run's Params (and its ``dag_run.conf``) may set the policies only (``POLICY_PARAMS``): the
+database and schema names come from the environment and the registry, so no trigger can point
+a load at another schema. The setup DAG's name Params are validated identifiers
+(``setup_overrides``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ REJECTED_CHANGED = "REJECTED_CHANGED"
 RESOLVED = "RESOLVED"
 RELEASED = "RELEASED"
 
+POLICY_PARAMS = ("on_error", "on_changed_file", "lookback_days")  # what a run may choose
+NAME_PARAMS = ("database", "raw_schema", "meta_schema")  # the setup DAG only, as identifiers
+
 
 @dataclass(frozen=True)
 class IngestConfig:
@@ -71,7 +79,9 @@ class IngestConfig:
 
     @classmethod
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> IngestConfig:
-        """Defaults, then ``C360_INGEST_*`` environment variables, then ``overrides`` (Params)."""
+        """Defaults, then ``C360_INGEST_*`` environment variables, then the policy keys of
+        ``overrides`` (a run's Params; any other key, e.g. a ``raw_schema`` in
+        ``dag_run.conf``, is ignored)."""
         cfg = cls(
             on_error=os.environ.get("C360_INGEST_ON_ERROR", "fail").lower(),
             on_changed_file=os.environ.get("C360_INGEST_ON_CHANGED_FILE", "reload").lower(),
@@ -79,7 +89,7 @@ class IngestConfig:
             database=os.environ.get("C360_SNOWFLAKE_DATABASE", "C360"),
         )
         if overrides:
-            known = {k: v for k, v in overrides.items() if k in cls.__dataclass_fields__}
+            known = {k: v for k, v in overrides.items() if k in POLICY_PARAMS}
             if "lookback_days" in known:
                 known["lookback_days"] = int(known["lookback_days"])
             for k in ("on_error", "on_changed_file"):
@@ -87,3 +97,15 @@ class IngestConfig:
                     known[k] = str(known[k]).lower()
             cfg = replace(cfg, **known)
         return cfg
+
+    @classmethod
+    def for_setup(cls, params: Mapping[str, Any] | None) -> IngestConfig:
+        """The environment's config with the setup DAG's (validated) database/schema Params."""
+        return replace(cls.from_env(), **setup_overrides(params))
+
+
+def setup_overrides(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """The setup DAG's database/schema Params, each checked as an identifier (ValueError)."""
+    from include.c360.warehouse.sql import sql_identifier
+
+    return {k: sql_identifier(v) for k, v in (params or {}).items() if k in NAME_PARAMS}

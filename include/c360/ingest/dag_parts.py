@@ -10,6 +10,7 @@ from include.c360.config import settings
 from include.c360.constants import AWS_CONN_ID, RAW_META_SCHEMA, RAW_SCHEMA, SNOWFLAKE_CONN_ID
 from include.c360.ingest.config import ON_CHANGED_CHOICES, ON_ERROR_CHOICES, QUARANTINE_PREFIX
 from include.c360.sources import Source
+from include.c360.warehouse.sql import AWS_ROLE_ARN_PATTERN, IDENTIFIER_PATTERN, STAGE_URL_PATTERN
 
 
 def ingest_params() -> dict[str, Param]:
@@ -39,16 +40,23 @@ def ingest_params() -> dict[str, Param]:
 
 
 def setup_params() -> dict[str, Param]:
+    """The setup DAG's Params, each with the pattern the templates check again when they
+    render (``include/c360/warehouse/sql.py``): a trigger form or ``dag_run.conf`` with
+    anything else is refused before the run starts."""
+    ident = {"type": "string", "pattern": IDENTIFIER_PATTERN}
+    landing = settings().landing
     return {
-        "database": Param("C360", type="string", description="Snowflake database"),
-        "raw_schema": Param(RAW_SCHEMA, type="string"),
-        "meta_schema": Param(RAW_META_SCHEMA, type="string", description="load history schema"),
-        "landing_url": Param(settings().landing, type="string",
+        "database": Param("C360", **ident, description="Snowflake database"),
+        "raw_schema": Param(RAW_SCHEMA, **ident),
+        "meta_schema": Param(RAW_META_SCHEMA, **ident, description="load history schema"),
+        "landing_url": Param(landing, type="string",
+                             **({"pattern": STAGE_URL_PATTERN} if "://" in landing else {}),
                              description="Landing zone (s3://bucket/prefix in production)"),
         "storage_integration": Param("", type="string",
+                                     pattern=IDENTIFIER_PATTERN.replace("^", "^$|^", 1),
                                      description="Snowflake storage integration to create and "
                                                  "use in the stages ('' = none)"),
-        "aws_role_arn": Param("", type="string",
+        "aws_role_arn": Param("", type="string", pattern=AWS_ROLE_ARN_PATTERN,
                               description="IAM role the storage integration assumes"),
     }
 
@@ -116,6 +124,7 @@ def setup_tasks() -> list[Any]:
     from airflow.sdk import chain, task
 
     from include.c360.dag_defaults import pool_args
+    from include.c360.ingest import tasks
 
     if settings().target == "snowflake":
         from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator
@@ -132,8 +141,9 @@ def setup_tasks() -> list[Any]:
             )
             for path in SETUP_FILES
         ]
+        if settings().landing_is_s3:  # the pipes' S3 event notifications
+            ops.append(task(task_id="pipe_notifications")(
+                tasks.configure_pipe_notifications)().operator)
         chain(*ops)
         return ops
-    from include.c360.ingest import tasks
-
     return [task(task_id="duckdb_setup", **pool_args("duckdb"))(tasks.setup_duckdb)()]

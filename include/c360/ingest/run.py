@@ -243,7 +243,7 @@ def check_snowpipe(src: Source, start: datetime, end: datetime, *, zone: Landing
     if check.state != "RUNNING":
         raise IngestError(f"{src.name}: Snowpipe is {check.state}, not RUNNING "
                           f"({check.pending_files} files pending)")
-    mirrored = record_pipe_loads(wh, src, check, metas, run_id)
+    mirrored = record_pipe_loads(wh, src, check, metas, run_id, zone)
     already_failed = {e.key for e in check.errors if e.key not in metas}
     errors = []
     for err in check.errors:

@@ -3,10 +3,21 @@
 Batch sources: one ``COPY INTO ... FILES = ('<file>') ON_ERROR = ABORT_STATEMENT`` per file
 from the source's external stage, inside one transaction with the load-history row (and the
 DELETE of a changed file's previous rows, or products' full-table DELETE = TRUNCATE + INSERT
-atomically; Snowflake's TRUNCATE would commit the transaction). Snowflake's own 64-day load
-metadata is a second guard against double loads. Near-realtime sources are loaded by their
-Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs :meth:`SnowflakeLoader.check_pipe`:
-``SYSTEM$PIPE_STATUS`` must be RUNNING and ``COPY_HISTORY`` tells which files loaded or failed.
+atomically; Snowflake's TRUNCATE would commit the transaction). Our load history decides what
+loads; Snowflake's own 64-day load metadata is a second guard against double loads: a file it
+says it loaded already ("Copy executed with 0 files processed") is recorded as LOADED with the
+rows RAW holds from it, never quarantined, and ``LOAD_UNCERTAIN_FILES = TRUE`` loads a file our
+history does not have even when its load status aged out of Snowflake's metadata.
+
+Before a COPY each file is checked against the registry with the DuckDB loader's own checks
+(``validate``): the CSV header from the object's first bytes; every NDJSON record's keys and a
+Parquet file's column names and types from a local copy (a renamed column would otherwise load
+as NULLs through ``$1:<column>::<type>``). A file the check cannot read is the file's error.
+
+Near-realtime sources are loaded by their Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs
+:meth:`SnowflakeLoader.check_pipe`: ``SYSTEM$PIPE_STATUS`` must be RUNNING and ``COPY_HISTORY``
+tells which files loaded or failed; a file the pipe loaded is checked the same way before it
+is recorded, and one that fails has its rows deleted and is quarantined.
 """
 
 from __future__ import annotations
@@ -31,8 +42,15 @@ from include.c360.ingest.base import (
     utcnow,
 )
 from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
-from include.c360.ingest.sql import render
-from include.c360.ingest.validate import FileError, WarehouseError, check_first_line, checking
+from include.c360.ingest.sql import render, snowpipe_sources
+from include.c360.ingest.validate import (
+    FileError,
+    WarehouseError,
+    check_first_line,
+    check_json_keys,
+    checking,
+    precheck,
+)
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 from include.c360.warehouse.connections import snowflake_hook
@@ -55,6 +73,8 @@ SETUP_FILES = (
 _ERR_ROW = re.compile(r"Row (\d+)", re.I)
 _ERR_LINE = re.compile(r"line (\d+)", re.I)
 _ERR_COL = re.compile(r'column "?[^"\[]*"?\["?([A-Za-z_][A-Za-z0-9_$]*)"?')
+# COPY's whole answer when its load metadata says every named file is loaded already
+_NOTHING_COPIED = "copy executed with 0 files processed"
 
 
 def is_content_error(error: BaseException) -> bool:
@@ -184,17 +204,25 @@ class SnowflakeLoader:
 
     # -- loading ----------------------------------------------------------------------------
     def precheck(self, src: Source, key: str, zone: LandingZone) -> None:
-        """Header / first-record keys checked from the object's first bytes (no download),
-        the same check as DuckDB's (``validate.check_first_line``)."""
-        if src.file_format == "parquet":
-            return  # COPY's $1:<column> casts name the column of a type error
+        """The file against the registry before its COPY, with DuckDB's checks (``validate``):
+        a CSV header from the object's first bytes (no download); NDJSON (every record's
+        keys) and Parquet (column names and types) from a local copy read by an in-memory
+        DuckDB. Whatever cannot be read is the file's FileError, never a crash."""
+        import duckdb
+
         with checking(src, key):
-            with zone.open(key) as raw:
-                try:
-                    first = gzip.GzipFile(fileobj=raw).readline()
-                except (OSError, EOFError, zlib.error) as e:
-                    raise FileError(key, f"not a readable gzip file: {e}", 1) from None
-            check_first_line(src, key, first or None)
+            if src.file_format == "csv_gzip":
+                with zone.open(key) as raw:
+                    try:
+                        first = gzip.GzipFile(fileobj=raw).readline()
+                    except (OSError, EOFError, zlib.error) as e:
+                        raise FileError(key, f"not a readable gzip file: {e}", 1) from None
+                check_first_line(src, key, first or None)
+                return
+            with zone.local_copy(key) as path, duckdb.connect() as con:
+                precheck(src, key, path, con)  # first record / Parquet schema
+                if src.file_format == "ndjson_gzip":
+                    check_json_keys(src, key, path, con)
 
     def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
                    *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
@@ -229,6 +257,13 @@ class SnowflakeLoader:
                     "copy_file", src=src, key=f.key, stage_path=stage_path,
                     force=replace or truncate))[0])
                 rows = self._copied_rows(src, f.key, cur)
+                if rows is None:  # Snowflake loaded this very file before: its rows are there
+                    cur.execute(split_statements(self.render("file_rows", src=src,
+                                                             key=f.key))[0])
+                    rows = int(cur.fetchone()[0])
+                    log.warning("%s: Snowflake's load metadata has %s loaded already (%s rows "
+                                "in RAW); recorded as LOADED, nothing copied", src.name, f.key,
+                                rows)
                 cur.execute(split_statements(self.render("history_insert"))[0],
                             self._history_params(src, f, status=LOADED, load_id=load_id,
                                                  run_id=run_id, started=started, rows=rows,
@@ -244,17 +279,18 @@ class SnowflakeLoader:
         return LoadResult(f.key, rows, replaced, load_id)
 
     @staticmethod
-    def _copied_rows(src: Source, key: str, cur: Any) -> int:
-        """Rows a ``COPY INTO`` of one file loaded, from its result; a rejected file raises its
-        FileError (Snowflake's load metadata skipping a file it loaded before counts 0)."""
+    def _copied_rows(src: Source, key: str, cur: Any) -> int | None:
+        """Rows a ``COPY INTO`` of one file loaded, from its result; None when Snowflake's
+        load metadata skipped it as loaded before (its one-column answer "Copy executed with
+        0 files processed."); a rejected file raises its FileError."""
         cols = [d[0].lower() for d in cur.description]
+        result = cur.fetchall()
+        if cols == ["status"] and result and all(
+                str(r[0]).lower().startswith(_NOTHING_COPIED) for r in result):
+            return None
         rows = 0
-        for r in cur.fetchall():
+        for r in result:
             rec = dict(zip(cols, r, strict=True))
-            if rec.get("status") == "LOAD_SKIPPED":  # Snowflake's own load metadata has it
-                log.warning("%s: Snowflake already loaded %s (its load metadata); "
-                            "recording it without new rows", src.name, key)
-                continue
             if rec.get("status") not in (None, "LOADED"):
                 raise file_error_from_snowflake(
                     key, str(rec.get("first_error") or rec.get("status")),
@@ -263,6 +299,20 @@ class SnowflakeLoader:
         return rows
 
     # -- Snowpipe ---------------------------------------------------------------------------
+    def pipe_channels(self) -> dict[str, str]:
+        """``{source: SQS queue ARN}`` of each AUTO_INGEST pipe (``SHOW PIPES``' column
+        ``notification_channel``); a pipe setup did not create is an error."""
+        conn = self.hook.get_conn()
+        cur = conn.cursor()
+        try:
+            cur.execute(split_statements(self.render("show_pipes"))[0])
+            cols = [d[0].lower() for d in cur.description]
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+        finally:
+            cur.close()
+            conn.close()
+        return pipe_channels_from(rows, snowpipe_sources())
+
     def check_pipe(self, src: Source, since: datetime, landed: list[str],
                    grace_minutes: int = 30) -> PipeCheck:
         """Pipe RUNNING? Which landed files did it load or reject (COPY_HISTORY) since ``since``?"""
@@ -287,12 +337,27 @@ class SnowflakeLoader:
 
 
 def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
-                      files: dict[str, FileMeta], run_id: str) -> int:
-    """Mirror Snowpipe's COPY_HISTORY into the load history (once per file); returns how many."""
+                      files: dict[str, FileMeta], run_id: str, zone: LandingZone) -> int:
+    """Mirror Snowpipe's COPY_HISTORY into the load history (once per file); returns how many.
+
+    Each file the pipe loaded is first checked as a batch load checks it before its COPY
+    (``precheck``): the pipe's ``$1:<column>::<type>`` loads a renamed or missing column as
+    NULLs. A file that fails has the rows the pipe loaded from it deleted and joins
+    ``check.errors`` (then it is quarantined like a file the pipe rejected)."""
     known = wh.loaded_files(src)
     n = 0
-    for key in check.loaded:
+    for key in list(check.loaded):
         if key in known or key not in files:
+            continue
+        try:
+            wh.precheck(src, key, zone)
+        except FileError as err:
+            wh.hook.run(split_statements(wh.render("delete_file_rows", src=src, key=key))[0],
+                        autocommit=True)
+            log.error("%s: Snowpipe loaded %s, which fails its check; its rows are deleted",
+                      src.name, key)
+            check.loaded.remove(key)
+            check.errors.append(err)
             continue
         wh.hook.run(split_statements(wh.render("history_insert"))[0], autocommit=True,
                     parameters=wh._history_params(src, files[key], status=LOADED,
@@ -300,3 +365,19 @@ def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
                                                   started=utcnow()))
         n += 1
     return n
+
+
+def pipe_channels_from(show_pipes: list[dict[str, Any]], sources: list[Source]) -> dict[str, str]:
+    """The notification channel of each source's ``<source>_pipe`` in ``SHOW PIPES`` rows."""
+    by_name = {str(r.get("name", "")).lower(): r for r in show_pipes}
+    out, missing = {}, []
+    for src in sources:
+        channel = (by_name.get(f"{src.name}_pipe") or {}).get("notification_channel")
+        if channel:
+            out[src.name] = str(channel)
+        else:
+            missing.append(f"{src.name}_pipe")
+    if missing:
+        raise LookupError(f"no AUTO_INGEST pipe with a notification channel for {missing} "
+                          f"(SHOW PIPES has {sorted(by_name)}): run the setup's pipes step")
+    return out

@@ -92,10 +92,32 @@ def check_landing(source_name: str, **context: Any) -> dict[str, Any]:
 
 
 def setup_duckdb(**context: Any) -> str:
-    config = IngestConfig.from_env(context.get("params"))
-    wh = loader(config, target="duckdb")
+    wh = loader(IngestConfig.for_setup(context.get("params")), target="duckdb")
     try:
         wh.setup()
     finally:
         wh.close()
     return str(settings().duckdb_path)
+
+
+def configure_pipe_notifications(**context: Any) -> dict[str, str]:
+    """Setup, Snowflake on S3: point the landing bucket's object-created events of each
+    AUTO_INGEST source's prefix at its pipe's SQS queue (``SHOW PIPES`` notification_channel);
+    without it the pipes load nothing. Idempotent; the bucket's other notifications stay."""
+    from include.c360.ingest.snowflake_loader import SnowflakeLoader
+    from include.c360.landing import S3LandingZone
+    from include.c360.warehouse.sql import stage_url
+
+    params = context.get("params") or {}
+    url = str(params.get("landing_url") or settings().landing)
+    stage_url(url)  # the validated landing URL (as the stages got it)
+    wh = SnowflakeLoader(IngestConfig.for_setup(params), url)
+    try:
+        channels = wh.pipe_channels()
+    finally:
+        wh.close()
+    written = S3LandingZone(url).put_queue_notifications(channels)
+    for q in written:
+        log.info("s3 event notification %s -> %s (%s)", q["Id"], q["QueueArn"],
+                 q["Filter"]["Key"]["FilterRules"][0]["Value"])
+    return channels

@@ -3,7 +3,8 @@ reports), on DuckDB (the embedded default: a file) or Snowflake (the provider's 
 
 ``connections``   the target's SQL dialect; the DuckDB file; Snowflake's ``SnowflakeHook``
 ``types``         the contract's logical column types in each dialect's SQL
-``sql``           SQL literals (the one escaper) and rendered SQL split into statements
+``sql``           SQL literals (the one escaper), checked identifiers and stage URLs, and
+                  rendered SQL split into statements
 ``transactions``  begin ... commit, rolled back on any error
 ``client``        ``Warehouse``: DataFrames in and out, tables from a contract, a run's rows
                   replaced atomically; ``open_warehouse()`` for the configured target

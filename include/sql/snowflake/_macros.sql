@@ -2,7 +2,7 @@
     formats and stage names. -#}
 {%- macro type(t) -%}{{ sql_type("snowflake", t) }}{%- endmacro -%}
 
-{%- macro fq(schema, name) -%}{{ params.database }}.{{ schema }}.{{ name }}{%- endmacro -%}
+{%- macro fq(schema, name) -%}{{ ident(params.database) }}.{{ ident(schema) }}.{{ ident(name) }}{%- endmacro -%}
 
 {%- macro file_format(src) -%}
 {{ fq(params.raw_schema, {"csv_gzip": "ff_csv_gzip", "ndjson_gzip": "ff_ndjson_gzip", "parquet": "ff_parquet"}[src.file_format]) }}
@@ -27,7 +27,7 @@
 {%- macro copy_into(src, source_file_expr) -%}
 copy into {{ fq(params.raw_schema, src.name) }} ({{ target_columns(src) }})
 from (
-    select {{ file_columns(src) }}current_timestamp()::timestamp_ntz, {{ source_file_expr }}, metadata$file_row_number
+    select {{ file_columns(src) }}convert_timezone('UTC', current_timestamp())::timestamp_ntz, {{ source_file_expr }}, metadata$file_row_number
     from @{{ stage(src) }}
 )
 {%- endmacro -%}

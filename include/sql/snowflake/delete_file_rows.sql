@@ -1,1 +1,1 @@
-delete from {{ params.database }}.{{ params.raw_schema }}.{{ src.name }} where _source_file = '{{ key }}';
+delete from {{ ident(params.database) }}.{{ ident(params.raw_schema) }}.{{ ident(src.name) }} where _source_file = {{ lit(key) }};

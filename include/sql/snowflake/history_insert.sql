@@ -1,4 +1,4 @@
-insert into {{ params.database }}.{{ params.meta_schema }}.load_history (
+insert into {{ ident(params.database) }}.{{ ident(params.meta_schema) }}.load_history (
     load_id, source, file_key, file_etag, file_md5, file_size, file_last_modified, status,
     row_count, replaced_rows, error_row, error_column, error_message, quarantine_key, run_id,
     started_at, finished_at)

@@ -1,1 +1,2 @@
-select system$pipe_status('{{ params.database }}.{{ params.raw_schema }}.{{ src.name }}_pipe') as status;
+{%- import "snowflake/_macros.sql" as m with context -%}
+select system$pipe_status({{ lit(m.fq(params.raw_schema, src.name ~ "_pipe")) }}) as status;

@@ -1,2 +1,2 @@
 -- products: TRUNCATE + INSERT inside the load's transaction (DELETE: Snowflake's TRUNCATE commits implicitly)
-delete from {{ params.database }}.{{ params.raw_schema }}.{{ src.name }};
+delete from {{ ident(params.database) }}.{{ ident(params.raw_schema) }}.{{ ident(src.name) }};

@@ -2,7 +2,7 @@
 -- LOADED or RESOLVED row); with run_id, only the files that run rejected.
 with latest as (
     select *
-    from {{ params.database }}.{{ params.meta_schema }}.load_history
+    from {{ ident(params.database) }}.{{ ident(params.meta_schema) }}.load_history
     where source = %(source)s
     qualify row_number() over (partition by file_key order by finished_at desc) = 1
 )
@@ -11,7 +11,7 @@ select file_key, status, error_message, error_row, error_column, quarantine_key,
 from latest
 where status in ('FAILED', 'REJECTED_CHANGED')
     and (%(run_id)s is null or file_key in (
-        select file_key from {{ params.database }}.{{ params.meta_schema }}.load_history
+        select file_key from {{ ident(params.database) }}.{{ ident(params.meta_schema) }}.load_history
         where source = %(source)s and run_id = %(run_id)s
             and status in ('FAILED', 'REJECTED_CHANGED')))
 order by file_key;

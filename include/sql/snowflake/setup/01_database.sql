@@ -1,4 +1,4 @@
 -- Database and schemas for RAW tables and load metadata. Idempotent.
-create database if not exists {{ params.database }};
-create schema if not exists {{ params.database }}.{{ params.raw_schema }};
-create schema if not exists {{ params.database }}.{{ params.meta_schema }};
+create database if not exists {{ ident(params.database) }};
+create schema if not exists {{ ident(params.database) }}.{{ ident(params.raw_schema) }};
+create schema if not exists {{ ident(params.database) }}.{{ ident(params.meta_schema) }};

@@ -1,5 +1,5 @@
 -- One row per load attempt of one file (kept beyond Snowflake's 64-day load metadata).
-create table if not exists {{ params.database }}.{{ params.meta_schema }}.load_history (
+create table if not exists {{ ident(params.database) }}.{{ ident(params.meta_schema) }}.load_history (
     load_id varchar not null,
     source varchar not null,
     file_key varchar not null,
