@@ -35,6 +35,12 @@ def ingest_params() -> dict[str, Param]:
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
                                            "the whole history in one run)."),
+        "max_catchup_days": Param(31, type="integer", minimum=0, maximum=3650,
+                                  description="After an outage or pause the run lists every "
+                                              "partition since the last loaded one, if that "
+                                              "is at most this many days back; further back "
+                                              "the run fails naming the gap (backfill it, or "
+                                              "raise this)."),
     }
 
 
@@ -69,7 +75,8 @@ def doc_for(src: Source) -> str:
 * schedule: `{src.cron}` (UTC); freshness warn {src.warn_after_hours}h / error {src.error_after_hours}h
 * strategy: **{src.load_strategy}**{' — production: Snowpipe AUTO_INGEST, this DAG checks SYSTEM$PIPE_STATUS and COPY_HISTORY; locally: micro-batch COPY' if src.load_strategy == 'snowpipe' else ''}{' — TRUNCATE + INSERT of the newest snapshot in one transaction' if src.load_strategy == 'truncate_insert' else ''}
 
-Loads every file of the data interval's partitions (plus `lookback_days` for late files) that
+Loads every file of the data interval's partitions (plus `lookback_days` for late files, and
+every partition since the last loaded one after an outage, up to `max_catchup_days`) that
 the load history does not already have; a re-run or backfill loads nothing twice. A bad file
 is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and reported per the
 `on_error` Param while the good files load; with `fail`, every try of the run fails until the
