@@ -65,3 +65,14 @@ def test_the_dag_is_defined_only_on_the_embedded_target_or_when_enabled(monkeypa
     assert dag_ids(C360_TARGET="snowflake", C360_ENABLE_GENERATOR="true") == {
         "c360_generate_sources"}
     assert dag_ids(C360_TARGET="duckdb", C360_ENABLE_GENERATOR="false") == set()
+
+
+def test_the_cli_says_why_it_refuses(tmp_path, capsys, monkeypatch):
+    from include.c360.generator.__main__ import main
+
+    monkeypatch.delenv("C360_SYNTHETIC_LANDING", raising=False)
+    rc = main(["--scale", "0.001", "--seed", "5", "--as-of", "2026-03-15", "--history-days", "14",
+               "--day", "2026-03-16", "--sources", "orders", "--no-progress",
+               "--out", "s3://prod-lake/landing"])
+    assert rc == 2
+    assert "refusing to write synthetic exports into s3://prod-lake/landing" in capsys.readouterr().err
