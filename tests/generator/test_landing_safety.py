@@ -75,4 +75,5 @@ def test_the_cli_says_why_it_refuses(tmp_path, capsys, monkeypatch):
                "--day", "2026-03-16", "--sources", "orders", "--no-progress",
                "--out", "s3://prod-lake/landing"])
     assert rc == 2
-    assert "refusing to write synthetic exports into s3://prod-lake/landing" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "refusing to write synthetic exports into s3://prod-lake/landing" in err

@@ -67,7 +67,7 @@ def test_a_gap_longer_than_max_catchup_days_fails_naming_it_and_loads_nothing(en
     assert "dt=2026-11-11" in msg and "dt=2026-11-12 .. dt=2026-11-18" in msg
     assert "max_catchup_days" in msg and "airflow backfill create" in msg
     n = wh.con.execute("select count(*) from raw.orders").fetchone()[0]
-    assert n == 6  # the first run's two files; nothing of the interval loaded either: the operator decides
+    assert n == 6  # the first run's two files; nothing of this interval: the operator decides
     # the Param raised: that run lists and loads the whole gap
     r = _run(src, days[11], wh, zone, max_catchup_days=10)
     assert len(r.loaded) == 10
