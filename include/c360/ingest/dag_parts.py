@@ -7,7 +7,13 @@ from typing import Any
 from airflow.sdk import Param
 
 from include.c360.config import settings
-from include.c360.constants import AWS_CONN_ID, RAW_META_SCHEMA, RAW_SCHEMA, SNOWFLAKE_CONN_ID
+from include.c360.constants import (
+    AWS_CONN_ID,
+    PII_READER_ROLE,
+    RAW_META_SCHEMA,
+    RAW_SCHEMA,
+    SNOWFLAKE_CONN_ID,
+)
 from include.c360.ingest.config import ON_CHANGED_CHOICES, ON_ERROR_CHOICES, QUARANTINE_PREFIX
 from include.c360.sources import Source
 
@@ -56,6 +62,9 @@ def setup_params() -> dict[str, Param]:
                                                  "use in the stages ('' = none)"),
         "aws_role_arn": Param("", type="string",
                               description="IAM role the storage integration assumes"),
+        "pii_reader_role": Param(PII_READER_ROLE, type="string",
+                                 description="Snowflake role that sees personal data unmasked "
+                                             "(grant it to the loading and dbt roles)"),
     }
 
 
