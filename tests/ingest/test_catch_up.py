@@ -18,8 +18,12 @@ from tests.ingest.exports import write_export
 DAY1 = datetime(2026, 11, 10, tzinfo=UTC)
 
 
-def _days(n: int) -> list[datetime]:
-    return [DAY1 + timedelta(days=i) for i in range(n)]
+def _landed(zone, src, n: int, rows=lambda i: 3) -> list[datetime]:
+    """One export a day for ``n`` days from DAY1 (``rows(i)`` rows on day i); the days."""
+    days = [DAY1 + timedelta(days=i) for i in range(n)]
+    for i, d in enumerate(days):
+        write_export(zone, src, d.date(), rows(i), seed=i)
+    return days
 
 
 def _run(src, day: datetime, wh, zone, **cfg):
@@ -29,9 +33,7 @@ def _run(src, day: datetime, wh, zone, **cfg):
 
 def test_a_five_day_outage_loads_every_partition_of_the_gap(env, zone, wh):
     src = source("support_tickets")
-    days = _days(7)
-    for i, d in enumerate(days):
-        write_export(zone, src, d.date(), 5 + i, seed=i)
+    days = _landed(zone, src, 7, rows=lambda i: 5 + i)
     first = _run(src, days[0], wh, zone)  # the interval 10th .. 11th: both partitions
     assert len(first.loaded) == 2
     # scheduler down from the 11th to the 15th; catchup=False: the next run is the 16th's,
@@ -48,7 +50,7 @@ def test_a_five_day_outage_loads_every_partition_of_the_gap(env, zone, wh):
 def test_an_hourly_source_catches_up_its_hours(env, zone, wh):
     src = source("events")
     assert src.partition == "hour"
-    days = _days(5)
+    days = [DAY1 + timedelta(days=i) for i in range(5)]
     keys = [write_export(zone, src, d.date(), 4, hour=13, seed=i) for i, d in enumerate(days)]
     _run(src, days[0], wh, zone)
     r = _run(src, days[4], wh, zone)
@@ -57,9 +59,7 @@ def test_an_hourly_source_catches_up_its_hours(env, zone, wh):
 
 def test_a_gap_longer_than_max_catchup_days_fails_naming_it_and_loads_nothing(env, zone, wh):
     src = source("orders")
-    days = _days(12)
-    for i, d in enumerate(days):
-        write_export(zone, src, d.date(), 3, seed=i)
+    days = _landed(zone, src, 12)
     _run(src, days[0], wh, zone)
     with pytest.raises(CatchUpTooLong) as exc:
         _run(src, days[11], wh, zone, max_catchup_days=7)
@@ -75,9 +75,7 @@ def test_a_gap_longer_than_max_catchup_days_fails_naming_it_and_loads_nothing(en
 
 def test_a_backfill_of_an_older_interval_is_not_extended(env, zone, wh):
     src = source("support_tickets")
-    days = _days(8)
-    for i, d in enumerate(days):
-        write_export(zone, src, d.date(), 2, seed=i)
+    days = _landed(zone, src, 8)
     _run(src, days[7], wh, zone)
     # an older interval: the last loaded partition is after it, only its own lookback is listed
     r = _run(src, days[3], wh, zone)
