@@ -187,3 +187,34 @@ def test_quarantine_retention_keeps_unresolved_rejections(tmp_path, monkeypatch)
     assert deleted == ["_quarantine/" + bad_old]
     assert kept == ["_quarantine/" + bad_kept]  # unresolved: never deleted
     assert [f.key for f in zone.list("_quarantine/")] == ["_quarantine/" + bad_kept]
+
+
+def test_the_dags_erase_a_customer_and_apply_retention(built, run_dags, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    (data / "warehouse").mkdir(parents=True)
+    db = data / "warehouse" / "c360.duckdb"
+    shutil.copy(built.db_path, db)
+    con = duckdb.connect(str(db))
+    try:
+        cid = _someone_with_history(con)
+    finally:
+        con.close()
+    runs = run_dags(
+        data,
+        ("c360_erase_customer", {"logical_date": "2026-11-25T00:00:00+00:00",
+                                 "conf": {"customer_id": cid}}),
+        ("c360_data_retention", "2026-11-25T04:00:00+00:00"),
+        dag_file="c360_privacy.py",
+    )
+    assert [r["state"] for r in runs] == ["success", "success"], runs
+    assert runs[0]["xcom"]["erase"]["raw.customers"] >= 1
+    assert runs[1]["xcom"]["apply_retention"] == {  # no retention set: nothing deleted
+        "raw_deleted": {}, "quarantine_deleted": [], "quarantine_kept_unresolved": []}
+    con = duckdb.connect(str(db))
+    try:
+        assert con.execute("select count(*) from snapshots.snap_customer_profile "
+                           "where customer_id = ? and email is not null", [cid]).fetchone() == (0,)
+    finally:
+        con.close()

@@ -3,7 +3,9 @@
     python -m include.c360.privacy erase --customer-id CUST-0000042
     python -m include.c360.privacy retention   # C360_{RAW,QUARANTINE}_RETENTION_DAYS
 
-Both run on the configured warehouse (``C360_TARGET``) and landing zone (``C360_LANDING``).
+Both run on the configured warehouse (``C360_TARGET``) and landing zone (``C360_LANDING``);
+the DAGs ``c360_erase_customer`` (manual, Param ``customer_id``) and ``c360_data_retention``
+(daily) run the same functions (``dags/c360_privacy.py``).
 
 * ``erase``: one transaction sets the personal-data columns (``include/c360/pii.py``: the
   catalog's ``pii: true``) of one customer to NULL in RAW, in the marts and in every version of
@@ -151,6 +153,23 @@ def apply_retention() -> RetentionReport:
         with open_warehouse() as wh:
             report.raw_deleted = apply_raw_retention(wh, raw_days)
     return report
+
+
+def erase_task(customer_id: str = "", **_: Any) -> dict[str, int]:
+    """The ``c360_erase_customer`` DAG's task (Param ``customer_id``)."""
+    from include.c360.warehouse.client import open_warehouse
+
+    if not str(customer_id).strip():
+        raise ValueError("Param customer_id is empty: trigger the DAG with the customer's id")
+    with open_warehouse() as wh:
+        return erase_customer(str(customer_id).strip(), wh)
+
+
+def retention_task(**_: Any) -> dict[str, Any]:
+    """The ``c360_data_retention`` DAG's task: the retention settings, as a JSON-able summary."""
+    report = apply_retention()
+    return {"raw_deleted": report.raw_deleted, "quarantine_deleted": report.quarantine_deleted,
+            "quarantine_kept_unresolved": report.quarantine_kept_unresolved}
 
 
 def main(argv: list[str] | None = None) -> int:
