@@ -80,3 +80,13 @@ def test_a_backfill_of_an_older_interval_is_not_extended(env, zone, wh):
     # an older interval: the last loaded partition is after it, only its own lookback is listed
     r = _run(src, days[3], wh, zone)
     assert sorted(x.key for x in r.loaded) == [src.file_key(d.date()) for d in days[1:5]]
+
+
+def test_the_params_default_is_the_deployments_setting(monkeypatch):
+    from include.c360.ingest.dag_parts import ingest_params
+
+    monkeypatch.delenv("C360_INGEST_MAX_CATCHUP_DAYS", raising=False)
+    assert ingest_params()["max_catchup_days"].value == 31
+    monkeypatch.setenv("C360_INGEST_MAX_CATCHUP_DAYS", "5")
+    assert ingest_params()["max_catchup_days"].value == 5
+    assert IngestConfig.from_env({"max_catchup_days": "9"}).max_catchup_days == 9

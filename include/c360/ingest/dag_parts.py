@@ -14,7 +14,12 @@ from include.c360.constants import (
     RAW_SCHEMA,
     SNOWFLAKE_CONN_ID,
 )
-from include.c360.ingest.config import ON_CHANGED_CHOICES, ON_ERROR_CHOICES, QUARANTINE_PREFIX
+from include.c360.ingest.config import (
+    ON_CHANGED_CHOICES,
+    ON_ERROR_CHOICES,
+    QUARANTINE_PREFIX,
+    IngestConfig,
+)
 from include.c360.sources import Source
 
 
@@ -41,7 +46,9 @@ def ingest_params() -> dict[str, Param]:
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
                                            "the whole history in one run)."),
-        "max_catchup_days": Param(31, type="integer", minimum=0, maximum=3650,
+        # default: C360_INGEST_MAX_CATCHUP_DAYS of the deployment (31 unset)
+        "max_catchup_days": Param(IngestConfig.from_env().max_catchup_days, type="integer",
+                                  minimum=0, maximum=3650,
                                   description="After an outage or pause the run lists every "
                                               "partition since the last loaded one, if that "
                                               "is at most this many days back; further back "
