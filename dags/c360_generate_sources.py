@@ -13,6 +13,10 @@ laid out as production lands them. It is what the offline demo runs on.
 `scale = 1.0` is the spec's volumes (~15M rows). The same seed gives the same bytes, so re-runs
 rewrite identical files and ingestion loads nothing twice. Ground truth for model evaluation
 goes to `data/ground_truth/`, which the pipeline never reads.
+
+Not part of a production deployment: defined only on the embedded DuckDB target or when
+`C360_ENABLE_GENERATOR=true`; it writes only to a local folder or a landing zone listed in
+`C360_SYNTHETIC_LANDING`, and never overwrites an export.
 Details: `include/c360/generator/README.md`.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 from airflow.sdk import Param, dag, task
 
+from include.c360.config import generator_enabled
 from include.c360.dag_defaults import DEFAULT_ARGS, START_DATE
 
 PARAMS = {
@@ -55,4 +60,5 @@ def c360_generate_sources():
     generate()
 
 
-c360_generate_sources()
+if generator_enabled():
+    c360_generate_sources()

@@ -7,10 +7,12 @@ Creates everything loading needs, idempotently (re-running changes nothing):
   schemas, RAW tables from the source registry, named file formats (CSV gzip with header,
   JSON, Parquet), the S3 storage integration (Param `storage_integration`), one external stage
   per source on `landing_url`, the load-history table and `CREATE PIPE ... AUTO_INGEST = TRUE`
-  for the Snowpipe sources (transactions, events). SQL: `include/sql/snowflake/setup/*.sql`.
-  On an S3 landing zone, `pipe_notifications` then points the bucket's object-created events
-  of each pipe's prefix at its SQS queue (`SHOW PIPES` notification_channel, `aws_default`).
-  Params are validated identifiers / an `s3://` URL before the run starts.
+  for the Snowpipe sources (transactions, events), and the masking policy on RAW's
+  personal-data columns (Param `pii_reader_role` sees them). SQL:
+  `include/sql/snowflake/setup/*.sql`. On an S3 landing zone, `pipe_notifications` then points
+  the bucket's object-created events of each pipe's prefix at its SQS queue (`SHOW PIPES`
+  notification_channel, `aws_default`). Params are validated identifiers / an `s3://` URL
+  before the run starts.
 * **DuckDB** (default): schemas, RAW tables and the load-history table in the warehouse file.
 """
 

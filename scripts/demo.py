@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             break
     print(f"\ndemo {'FAILED at ' + failed if failed else 'finished'} "
           f"in {time.monotonic() - started:.0f}s")
+    if failed == "c360_generate_sources":
+        print("(the generator never overwrites an export: if data/landing holds the exports of "
+              "another --seed/--scale/--as-of, `make clean-data` first or pass the same ones)")
     if not failed:
         # unpausing also starts the DAGs' own scheduled runs: let them finish before reading
         client.wait_until_idle([dag_id for dag_id, _ in pipeline_steps(args)])

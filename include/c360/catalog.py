@@ -22,6 +22,7 @@ class Column:
     type: str  # varchar | int | float | boolean | date | timestamp (the spec's logical types)
     description: str
     is_kpi: bool = False
+    is_pii: bool = False  # a person's personal data: masked in Snowflake, erased on request
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Model]:
             layer=m["layer"],
             columns=tuple(
                 Column(name=c["name"], type=c["type"], description=c.get("description", ""),
-                       is_kpi=bool(c.get("kpi", False)))
+                       is_kpi=bool(c.get("kpi", False)), is_pii=bool(c.get("pii", False)))
                 for c in m["columns"]
             ),
         )
@@ -51,3 +52,8 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Model]:
 
 def model(name: str) -> Model:
     return load_catalog()[name]
+
+
+def pii_columns(name: str) -> tuple[str, ...]:
+    """The columns of catalog model ``name`` marked ``pii: true``."""
+    return tuple(c.name for c in model(name).columns if c.is_pii)

@@ -5,6 +5,10 @@
 ``C360_LANDING``  landing zone: a local folder (default ``$C360_DATA_DIR/landing``) or
                   ``s3://bucket/prefix`` (read through the ``aws_default`` connection).
 ``C360_DUCKDB_PATH`` the DuckDB warehouse file (default ``$C360_DATA_DIR/warehouse/c360.duckdb``).
+``C360_ENABLE_GENERATOR`` ``true``/``false``: define the ``c360_generate_sources`` DAG (default:
+                  only when ``C360_TARGET=duckdb``, so a production deployment has no generator).
+``C360_SYNTHETIC_LANDING`` landing-zone URIs (comma-separated) explicitly marked as holding only
+                  synthetic data: the generator writes to an ``s3://`` landing zone only if listed.
 ``C360_DBT_EXECUTABLE`` dbt in its own virtualenv (default ``<project>/.venv-dbt/bin/dbt``; the
                   Docker image sets ``/usr/local/airflow/dbt_venv/bin/dbt``).
 """
@@ -52,3 +56,27 @@ def settings() -> Settings:
         ),
         dbt_project_dir=PROJECT_ROOT / "dbt",
     )
+
+
+def _flag(name: str) -> bool | None:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
+
+
+def generator_enabled() -> bool:
+    """Whether the ``c360_generate_sources`` DAG is defined: ``C360_ENABLE_GENERATOR`` when
+    set, else only on the embedded DuckDB target (never in a Snowflake deployment by default)."""
+    flag = _flag("C360_ENABLE_GENERATOR")
+    return settings().target == "duckdb" if flag is None else flag
+
+
+def synthetic_landing_uris() -> set[str]:
+    """``C360_SYNTHETIC_LANDING``: the landing zones marked as holding only synthetic data."""
+    raw = os.environ.get("C360_SYNTHETIC_LANDING", "")
+    return {u.strip().rstrip("/") for u in raw.split(",") if u.strip()}

@@ -27,3 +27,7 @@ FEATURES_SCHEMA = "features"
 SNAPSHOTS_SCHEMA = "snapshots"
 ML_SCHEMA = "ml"  # the score tables and the model registry
 ALERTS_SCHEMA = "alerts"
+
+# -- access -----------------------------------------------------------------------------------
+# Snowflake role whose holders see personal data unmasked (the masking policy of the setup DAG)
+PII_READER_ROLE = "C360_PII_READER"

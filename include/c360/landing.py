@@ -106,6 +106,9 @@ class LocalLandingZone:
         os.link(self._path(key), dest)
         os.unlink(self._path(key))
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink()
+
     def md5(self, key: str) -> str:
         h = hashlib.md5(usedforsecurity=False)
         with self.open(key) as fh:
@@ -210,6 +213,9 @@ class S3LandingZone:
             raise OSError(f"copying s3://{self.bucket}/{self._full(key)} to {dest_key} did not "
                           f"produce the same object ({copy and copy['ContentLength']} bytes, "
                           f"{source['ContentLength']} expected); the original is kept")
+        self.hook.delete_objects(self.bucket, [self._full(key)])
+
+    def delete(self, key: str) -> None:
         self.hook.delete_objects(self.bucket, [self._full(key)])
 
     def md5(self, key: str) -> str:

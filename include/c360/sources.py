@@ -48,6 +48,11 @@ class Source:
         return tuple(c for c in model(self.staging_model).columns if not c.name.startswith("_"))
 
     @property
+    def pii_columns(self) -> tuple[str, ...]:
+        """The RAW columns holding personal data (``pii: true`` in the catalog)."""
+        return tuple(c.name for c in self.raw_columns if c.is_pii)
+
+    @property
     def raw_table_columns(self) -> tuple[Column, ...]:
         """Columns of the RAW table: file columns plus the loader's metadata columns."""
         return self.raw_columns + LOAD_METADATA_COLUMNS

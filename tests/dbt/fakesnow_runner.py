@@ -16,6 +16,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 from datetime import date
@@ -39,6 +40,17 @@ def _project_copy(workdir: Path) -> Path:
     text = text.replace('macro-paths: ["macros"]', 'macro-paths: ["macros", "fakesnow_shims"]')
     (project / "dbt_project.yml").write_text(text)
     return project
+
+
+MASKING_STATEMENT = re.compile(
+    r"\s*alter (table|view) (\S+) modify column (\w+)\s+set masking policy (\S+) force",
+    re.IGNORECASE)
+
+
+def _masked_columns(log_file: Path) -> list[list[str]]:
+    """[kind, relation, column, policy] of every masking statement dbt ran (its debug log)."""
+    found = {m.groups() for m in MASKING_STATEMENT.finditer(log_file.read_text())}
+    return sorted(list(x) for x in found)
 
 
 def _load_raw(day: int) -> dict[str, int]:
@@ -119,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ok = True
     (workdir / "fakesnow").mkdir(exist_ok=True)
-    with fakesnow.patch():
+    # fakesnow has no masking policies: the post-hook's statements run as no-ops and are read
+    # back from dbt's log (summary "masked_columns")
+    with fakesnow.patch(nop_regexes=[MASKING_STATEMENT.pattern]):
         for day, as_of in ((1, date(2026, 11, 24)), (2, date(2026, 11, 25))):
             counts = _load_raw(day)
             print(json.dumps({"day": day, "raw_rows": counts}), flush=True)
@@ -155,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 "where dbt_valid_to is not null"
             )
             summary["snapshot_closed_versions"] = cur.fetchone()[0]
+            summary["masked_columns"] = _masked_columns(workdir / "logs" / "dbt.log")
             print(json.dumps({"summary": summary}), flush=True)
     return 0 if ok else 1
 

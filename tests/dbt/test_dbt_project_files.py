@@ -87,8 +87,35 @@ def test_every_spec_model_is_documented_with_exactly_its_columns() -> None:
         for c, s in zip(spec_cols, spec.columns, strict=True):
             assert c.get("description"), (spec.name, c["name"])
             assert bool((c.get("meta") or {}).get("kpi")) == s.is_kpi, (spec.name, c["name"])
+            assert bool((c.get("meta") or {}).get("pii")) == s.is_pii, (spec.name, c["name"])
         assert all(c.get("description", "").startswith("Beyond the spec.") for c in extra), (
             spec.name)
+
+
+def test_pii_is_declared_once_and_the_dbt_meta_follows_it() -> None:
+    """Every dbt column marked ``meta: {pii: true}`` (sources, models, snapshots) is one the
+    catalog marks ``pii: true`` (RAW: the source registry's, snapshot: its model's), and
+    every such column is marked."""
+    from include.c360.catalog import pii_columns
+    from include.c360.pii import raw_relations
+
+    marked = set()
+    for path in sorted([*(DBT_PROJECT / "models").rglob("*.yml"),
+                        *(DBT_PROJECT / "snapshots").rglob("*.yml")]):
+        doc = yaml.safe_load(path.read_text())
+        for src in doc.get("sources", []):
+            for t in src["tables"]:
+                marked |= {(src.get("schema", src["name"]), t["name"], c["name"])
+                           for c in t.get("columns", []) if (c.get("meta") or {}).get("pii")}
+        for m in doc.get("models", []) + doc.get("snapshots", []):
+            marked |= {("dbt", m["name"], c["name"]) for c in m.get("columns", [])
+                       if (c.get("meta") or {}).get("pii")}
+    expected = {(r.schema, r.name, c) for r in raw_relations() for c in r.columns}
+    expected |= {("dbt", spec.name, c) for spec in load_catalog().values()
+                 for c in pii_columns(spec.name)}
+    expected |= {("dbt", "snap_customer_profile", c) for c in pii_columns("stg_customers")}
+    assert marked == expected
+    assert {("raw", "customers", "email"), ("dbt", "dim_customers", "full_name")} <= marked
 
 
 def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from include.c360.catalog import pii_columns
+from include.c360.pii import dbt_relations
 from tests.dbt.conftest import DBT_VENV, REPO, require_dbt_venv
 
 RUNNER = Path(__file__).with_name("fakesnow_runner.py")
@@ -41,4 +43,11 @@ def test_snowflake_target_builds_two_days_on_fakesnow(tmp_path: Path) -> None:
     assert summary["fct_transactions_duplicates"] == 0
     assert summary["snapshot_closed_versions"] == 3
     assert summary["marts.fct_customer_value"] == summary["features.feat_customer_segmentation"]
+    # the PII columns (meta pii) of every relation dbt builds got the setup's masking policy
+    masked = {(kind, rel, col, policy) for kind, rel, col, policy in summary["masked_columns"]}
+    expected = {("view", "C360.staging.stg_customers", c, "C360.raw_meta.pii_string")
+                for c in pii_columns("stg_customers")}
+    expected |= {("table", f"C360.{r.schema}.{r.name}", c, "C360.raw_meta.pii_string")
+                 for r in dbt_relations() for c in r.columns}
+    assert masked == expected
     print(json.dumps(summary), file=sys.stderr)

@@ -23,6 +23,7 @@ def test_increment_to_s3_matches_local_bytes(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AIRFLOW_CONN_AWS_DEFAULT", '{"conn_type": "aws"}')
+    monkeypatch.setenv("C360_SYNTHETIC_LANDING", "s3://lake/landing")  # a test bucket
     sources = ["orders", "transactions", "products"]
     local = generate_day(CFG, date(2026, 3, 16), str(tmp_path / "l"), sources=sources)
     with moto.mock_aws():

@@ -78,7 +78,8 @@ def wh(env: dict):
 @pytest.fixture
 def snow(env, monkeypatch):
     """fakesnow in this process behind ``snowflake_default`` (CREATE PIPE / storage
-    integration no-op'd: fakesnow has neither); its COPY patched to answer as Snowflake's
+    integration / masking policies no-op'd: fakesnow has none; their SQL is checked as
+    rendered text); its COPY patched to answer as Snowflake's
     (``tests/ingest/fakesnow_copy.py``)."""
     import fakesnow
 
@@ -88,7 +89,9 @@ def snow(env, monkeypatch):
         "conn_type": "snowflake", "login": "c360", "password": "local", "schema": "raw",
         "extra": {"account": "local", "database": "C360", "warehouse": "c360_wh"}}))
     with snowflake_like_copy(), fakesnow.patch(
-            nop_regexes=[r"^\s*create pipe", r"^\s*create storage integration"]):
+            nop_regexes=[r"^\s*create pipe", r"^\s*create storage integration",
+                         r"^\s*create masking policy",
+                         r"(?s)^\s*alter table \S+ modify\s+column .*masking policy"]):
         yield env
 
 

@@ -88,7 +88,8 @@ print(json.dumps({
     got = json.loads(out.strip().splitlines()[-1])
     assert got["errors"] == {}
     assert [s[0] for s in got["setup"]] == ["database", "file_formats", "storage_integration",
-                                            "stages", "raw_tables", "load_history", "pipes"]
+                                            "stages", "raw_tables", "load_history", "pipes",
+                                            "pii_masking"]
     assert got["last"] == ["pipe_notifications"]  # S3 landing: the pipes' event notifications
     assert all(s[1] == "SQLExecuteQueryOperator" and s[3] == "snowflake_default"
                for s in got["setup"])

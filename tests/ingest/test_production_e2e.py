@@ -41,11 +41,13 @@ def _snowflake_connection(snow: dict) -> str:
         "schema": "RAW", "extra": {
             "account": snow["account"], "database": "C360", "warehouse": "c360_wh",
             "host": snow["host"], "port": snow["port"], "insecure_mode": True,
-            # fakesnow has no CREATE PIPE / STORAGE INTEGRATION: no-ops in this session only
-            # (after the statement's leading comment lines, which the SQL operator keeps)
+            # fakesnow has no CREATE PIPE / STORAGE INTEGRATION / masking policies: no-ops in
+            # this session only (after the statement's leading comment lines, which the SQL
+            # operator keeps)
             "session_parameters": {"nop_regexes": [
-                rf"(?s)(\s*--[^\n]*\n)*\s*create {what}\b"
-                for what in ("pipe", "storage integration")]}}})
+                *(rf"(?s)(\s*--[^\n]*\n)*\s*create {what}\b"
+                  for what in ("pipe", "storage integration", "masking policy")),
+                r"(?s)(\s*--[^\n]*\n)*\s*alter table \S+ modify\s+column .*masking policy"]}}})
 
 
 def _put(s3, key: str, data: bytes) -> None:

@@ -30,11 +30,28 @@ UTC = UTC
 RUN = (datetime(2026, 11, 24, 2, tzinfo=UTC), datetime(2026, 11, 25, 2, tzinfo=UTC))
 PARAMS = {"database": "C360", "raw_schema": "raw", "meta_schema": "raw_meta",
           "landing_url": "s3://c360-landing/landing", "storage_integration": "c360_s3",
-          "aws_role_arn": "arn:aws:iam::123456789012:role/c360-snowflake"}
+          "aws_role_arn": "arn:aws:iam::123456789012:role/c360-snowflake",
+          "pii_reader_role": "C360_PII_READER"}
 
 
 def _warehouse(env, **kw):
     return snowflake_loader(env, **kw)
+
+
+def test_pii_columns_of_raw_are_masked_for_roles_without_the_reader_role():
+    from include.c360.sources import SOURCES
+
+    stmts = split_statements(render("snowflake/setup/08_pii_masking.sql", params=PARAMS))
+    policy, *alters = stmts
+    assert policy.startswith("create masking policy if not exists C360.raw_meta.pii_string")
+    assert "is_role_in_session('C360_PII_READER') then val" in policy
+    assert "else '***MASKED***'" in policy
+    # one ALTER per source with personal data, naming exactly its catalog pii columns
+    assert [s.name for s in SOURCES if s.pii_columns] == ["customers"]
+    assert len(alters) == 1 and alters[0].startswith("alter table C360.raw.customers modify")
+    attached = re.findall(r"column (\w+) set masking policy C360\.raw_meta\.pii_string force",
+                          alters[0])
+    assert attached == ["first_name", "last_name", "email", "phone"]
 
 
 def test_production_ddl_renders_with_its_key_clauses():

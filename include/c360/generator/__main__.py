@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError(f"--until {last} is before --day {args.day}")
             days = [args.day + timedelta(days=i) for i in range((last - args.day).days + 1)]
             summaries = generate_days(cfg, days, args.out, sources=sources, progress=progress)
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, PermissionError, FileExistsError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     for summary in summaries:

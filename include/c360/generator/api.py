@@ -116,6 +116,22 @@ def _release(w: World, name: str) -> None:
         w.__dict__.pop("orders", None)
 
 
+def synthetic_zone(out: str | None):
+    """The landing zone the generator may write to: a local folder, or an ``s3://`` one only
+    when ``C360_SYNTHETIC_LANDING`` lists it (marked as holding only synthetic data), so a
+    production landing zone is never written to by mistake."""
+    from include.c360.config import synthetic_landing_uris
+    from include.c360.landing import LocalLandingZone, landing_zone
+
+    lz = landing_zone(out)
+    if not isinstance(lz, LocalLandingZone) and lz.uri.rstrip("/") not in synthetic_landing_uris():
+        raise PermissionError(
+            f"refusing to write synthetic exports into {lz.uri}: the generator writes only to a "
+            f"local folder or to a landing zone marked synthetic (C360_SYNTHETIC_LANDING="
+            f"{lz.uri.rstrip('/')}); a production landing zone must never receive them")
+    return lz
+
+
 def _selected(only: Iterable[str] | None) -> list[str]:
     if only is None:
         return list(ORDER)
@@ -132,9 +148,7 @@ def generate_history(config: GeneratorConfig, out: str | None = None, *,
                      progress: ProgressFactory | None = None,
                      on_source_done: Callable[[SourceSummary], None] | None = None) -> Summary:
     """Write the initial backfill: every day from ``as_of - history_days + 1`` to ``as_of``."""
-    from include.c360.landing import landing_zone
-
-    lz = landing_zone(out)
+    lz = synthetic_zone(out)
     progress = progress or _no_progress
     w = World(config)
     days = list(range(w.start, w.as_of + 1))
@@ -193,8 +207,6 @@ def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None
     """
     import numpy as np
 
-    from include.c360.landing import landing_zone
-
     days = list(days)
     for day in days:
         if not config.as_of_day < day_number(day) <= config.end_day:
@@ -202,7 +214,7 @@ def generate_days(config: GeneratorConfig, days: Iterable[date], out: str | None
                 f"--day {day} must be after --as-of {config.as_of} and at most horizon_days="
                 f"{config.horizon_days} later ({config.last_day}): the history covers up to "
                 f"as_of and the simulated world ends there")
-    lz = landing_zone(out)
+    lz = synthetic_zone(out)
     progress = progress or _no_progress
     w = World(config)
     results: dict[date, list[SourceSummary]] = {day: [] for day in days}

@@ -156,31 +156,61 @@ def ndjson_lines(table: pa.Table) -> pa.Array:
     return pc.binary_join_element_wise(*pieces, "")
 
 
+class ExportExists(FileExistsError):
+    """An export with other content is already at the key: the generator never replaces one."""
+
+
 def write_file(lz, key: str, table: pa.Table, file_format: str) -> int:
-    """Write one export file through the landing zone; returns its size in bytes."""
+    """Write one export file through the landing zone; returns its size in bytes.
+
+    Never overwrites: when the key exists with the same bytes (a re-run of the same world)
+    nothing is written; with other bytes ``ExportExists`` is raised and the file is kept.
+    """
+    import hashlib
+    import io
+
+    buf = io.BytesIO()
+    size = encode_file(buf, table, file_format)
+    data = buf.getbuffer()
+    if lz.exists(key):
+        existing = lz.md5(key)
+        if "-" in existing:  # a multipart S3 ETag is no MD5: hash the object's bytes
+            existing = hashlib.md5(lz.open(key).read()).hexdigest()
+        if existing == hashlib.md5(data).hexdigest():
+            return size
+        raise ExportExists(
+            f"{lz.uri}: {key} already exists with other content; the generator never "
+            f"overwrites an export (write into an empty landing zone, e.g. `make clean-data` "
+            f"locally, or re-run with the same seed/scale/as_of, which writes the same bytes)")
+    with lz.open_writer(key) as raw:
+        raw.write(data)
+    return size
+
+
+def encode_file(raw, table: pa.Table, file_format: str) -> int:
+    """Encode ``table`` as an export file into the binary stream ``raw``; returns its size."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    with lz.open_writer(key) as raw:
-        out = _Counting(raw)
-        if file_format == "csv_gzip":
-            gz = _gzip(out)
-            pacsv.write_csv(table, gz, pacsv.WriteOptions(include_header=True))
-            gz.close()
-        elif file_format == "ndjson_gzip":
-            gz = _gzip(out)
-            if table.num_rows:
-                gz.write(concat_buffer(ndjson_lines(table)))
-            gz.close()
-        elif file_format == "parquet":
-            import pyarrow as pa
+    out = _Counting(raw)
+    if file_format == "csv_gzip":
+        gz = _gzip(out)
+        pacsv.write_csv(table, gz, pacsv.WriteOptions(include_header=True))
+        gz.close()
+    elif file_format == "ndjson_gzip":
+        gz = _gzip(out)
+        if table.num_rows:
+            gz.write(concat_buffer(ndjson_lines(table)))
+        gz.close()
+    elif file_format == "parquet":
+        import pyarrow as pa
 
-            sink = pa.BufferOutputStream()
-            pq.write_table(table, sink, compression="snappy")
-            out.write(sink.getvalue())
-        else:  # pragma: no cover
-            raise ValueError(f"unknown file format {file_format!r}")
-        return out.n
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="snappy")
+        out.write(sink.getvalue())
+    else:  # pragma: no cover
+        raise ValueError(f"unknown file format {file_format!r}")
+    return out.n
 
 
 def day_slices(frame: Frame, days: list[int], chunk_rows: int = 400_000

@@ -50,7 +50,8 @@ REJECTED_CHANGED = "REJECTED_CHANGED"
 RESOLVED = "RESOLVED"
 RELEASED = "RELEASED"
 
-POLICY_PARAMS = ("on_error", "on_changed_file", "lookback_days")  # what a run may choose
+# what a run may choose
+POLICY_PARAMS = ("on_error", "on_changed_file", "lookback_days", "max_catchup_days")
 NAME_PARAMS = ("database", "raw_schema", "meta_schema")  # the setup DAG only, as identifiers
 
 
@@ -59,6 +60,9 @@ class IngestConfig:
     on_error: str = "fail"
     on_changed_file: str = "reload"
     lookback_days: int = 2  # late files: re-list this many days before the data interval
+    # after an outage: list from the last loaded partition when it is at most this many days
+    # before the interval (further back fails the run: a backfill is an operator's decision)
+    max_catchup_days: int = 31
     raw_schema: str = RAW_SCHEMA
     meta_schema: str = RAW_META_SCHEMA
     database: str = "C360"  # Snowflake database (DuckDB: the warehouse file's catalog)
@@ -72,6 +76,8 @@ class IngestConfig:
             )
         if self.lookback_days < 0:
             raise ValueError(f"lookback_days must be >= 0, not {self.lookback_days}")
+        if self.max_catchup_days < 0:
+            raise ValueError(f"max_catchup_days must be >= 0, not {self.max_catchup_days}")
 
     @property
     def history_table(self) -> str:
@@ -86,12 +92,14 @@ class IngestConfig:
             on_error=os.environ.get("C360_INGEST_ON_ERROR", "fail").lower(),
             on_changed_file=os.environ.get("C360_INGEST_ON_CHANGED_FILE", "reload").lower(),
             lookback_days=int(os.environ.get("C360_INGEST_LOOKBACK_DAYS", "2")),
+            max_catchup_days=int(os.environ.get("C360_INGEST_MAX_CATCHUP_DAYS", "31")),
             database=os.environ.get("C360_SNOWFLAKE_DATABASE", "C360"),
         )
         if overrides:
             known = {k: v for k, v in overrides.items() if k in POLICY_PARAMS}
-            if "lookback_days" in known:
-                known["lookback_days"] = int(known["lookback_days"])
+            for k in ("lookback_days", "max_catchup_days"):
+                if k in known:
+                    known[k] = int(known[k])
             for k in ("on_error", "on_changed_file"):
                 if k in known:
                     known[k] = str(known[k]).lower()

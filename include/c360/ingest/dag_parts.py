@@ -7,8 +7,19 @@ from typing import Any
 from airflow.sdk import Param
 
 from include.c360.config import settings
-from include.c360.constants import AWS_CONN_ID, RAW_META_SCHEMA, RAW_SCHEMA, SNOWFLAKE_CONN_ID
-from include.c360.ingest.config import ON_CHANGED_CHOICES, ON_ERROR_CHOICES, QUARANTINE_PREFIX
+from include.c360.constants import (
+    AWS_CONN_ID,
+    PII_READER_ROLE,
+    RAW_META_SCHEMA,
+    RAW_SCHEMA,
+    SNOWFLAKE_CONN_ID,
+)
+from include.c360.ingest.config import (
+    ON_CHANGED_CHOICES,
+    ON_ERROR_CHOICES,
+    QUARANTINE_PREFIX,
+    IngestConfig,
+)
 from include.c360.sources import Source
 from include.c360.warehouse.sql import AWS_ROLE_ARN_PATTERN, IDENTIFIER_PATTERN, STAGE_URL_PATTERN
 
@@ -36,6 +47,14 @@ def ingest_params() -> dict[str, Param]:
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
                                            "the whole history in one run)."),
+        # default: C360_INGEST_MAX_CATCHUP_DAYS of the deployment (31 unset)
+        "max_catchup_days": Param(IngestConfig.from_env().max_catchup_days, type="integer",
+                                  minimum=0, maximum=3650,
+                                  description="After an outage or pause the run lists every "
+                                              "partition since the last loaded one, if that "
+                                              "is at most this many days back; further back "
+                                              "the run fails naming the gap (backfill it, or "
+                                              "raise this)."),
     }
 
 
@@ -58,6 +77,9 @@ def setup_params() -> dict[str, Param]:
                                                  "use in the stages ('' = none)"),
         "aws_role_arn": Param("", type="string", pattern=AWS_ROLE_ARN_PATTERN,
                               description="IAM role the storage integration assumes"),
+        "pii_reader_role": Param(PII_READER_ROLE, type="string",
+                                 description="Snowflake role that sees personal data unmasked "
+                                             "(grant it to the loading and dbt roles)"),
     }
 
 
@@ -77,7 +99,8 @@ def doc_for(src: Source) -> str:
 * schedule: `{src.cron}` (UTC); freshness warn {src.warn_after_hours}h / error {src.error_after_hours}h
 * strategy: **{src.load_strategy}**{' — production: Snowpipe AUTO_INGEST, this DAG checks SYSTEM$PIPE_STATUS and COPY_HISTORY; locally: micro-batch COPY' if src.load_strategy == 'snowpipe' else ''}{' — TRUNCATE + INSERT of the newest snapshot in one transaction' if src.load_strategy == 'truncate_insert' else ''}
 
-Loads every file of the data interval's partitions (plus `lookback_days` for late files) that
+Loads every file of the data interval's partitions (plus `lookback_days` for late files, and
+every partition since the last loaded one after an outage, up to `max_catchup_days`) that
 the load history does not already have; a re-run or backfill loads nothing twice. A bad file
 is recorded with file/row/column, moved to `{QUARANTINE_PREFIX}<key>` and reported per the
 `on_error` Param while the good files load; with `fail`, every try of the run fails until the

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -18,9 +19,18 @@ WHOLE_PREFIX_DAYS = 7  # list the whole source prefix for intervals longer than 
 _DT = re.compile(r"/dt=(\d{4}-\d{2}-\d{2})/")
 
 
-def partition_days(start: datetime, end: datetime, lookback_days: int) -> list[date]:
-    """Days whose ``dt=`` partitions overlap ``[start - lookback, end]``."""
+class CatchUpTooLong(ValueError):
+    """The last loaded partition is further back than ``max_catchup_days``: listing from it
+    would be a backfill, which an operator starts on purpose (nothing is skipped silently)."""
+
+
+def partition_days(start: datetime, end: datetime, lookback_days: int,
+                   since: date | None = None) -> list[date]:
+    """Days whose ``dt=`` partitions overlap ``[start - lookback, end]``, from ``since`` when
+    that is earlier (the catch-up after an outage, ``catch_up_from``)."""
     first = (start - timedelta(days=lookback_days)).date()
+    if since is not None:
+        first = min(first, since)
     last = end.date()
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
@@ -30,15 +40,45 @@ def file_day(key: str) -> date | None:
     return date.fromisoformat(m.group(1)) if m else None
 
 
+def catch_up_from(src: Source, start: datetime, lookback_days: int, loaded_keys: Iterable[str],
+                  max_catchup_days: int) -> date | None:
+    """The day to list from when the last loaded partition is older than the lookback (an
+    outage or pause longer than it, with ``catchup=False`` skipping the runs in between): that
+    partition's day, so every partition after it is listed. ``None``: the lookback covers it
+    (or nothing is loaded yet, or the source is a snapshot). Raises ``CatchUpTooLong`` when
+    that day is more than ``max_catchup_days`` before the interval."""
+    if src.load_strategy == "truncate_insert":
+        return None
+    days = [d for k in loaded_keys if (d := file_day(k)) is not None and d <= start.date()]
+    if not days:
+        return None
+    last = max(days)
+    first = (start - timedelta(days=lookback_days)).date()
+    if last >= first:
+        return None
+    behind = (start.date() - last).days
+    if behind > max_catchup_days:
+        gap_from, gap_to = last + timedelta(days=1), first - timedelta(days=1)
+        raise CatchUpTooLong(
+            f"{src.name}: the last loaded partition is dt={last}, {behind} days before this "
+            f"interval ({start:%Y-%m-%d}), more than max_catchup_days={max_catchup_days}: "
+            f"partitions dt={gap_from} .. dt={gap_to} would not be listed. Nothing was loaded. "
+            f"Load them with a backfill (airflow backfill create --dag-id c360_ingest_"
+            f"{src.name} --from-date {gap_from} --to-date {start:%Y-%m-%d}) or trigger this "
+            f"DAG with Param max_catchup_days >= {behind}.")
+    return last
+
+
 def list_interval(zone: LandingZone, src: Source, start: datetime, end: datetime,
-                  lookback_days: int) -> list[LandingFile]:
-    """The source's files in the partitions of the interval (plus lookback), sorted by key."""
+                  lookback_days: int, since: date | None = None) -> list[LandingFile]:
+    """The source's files in the partitions of the interval (plus lookback, or from ``since``),
+    sorted by key."""
     if src.load_strategy == "truncate_insert":
         # a full snapshot: the newest file up to the interval's end, wherever it is
         files = [f for f in zone.list(f"{src.name}/dt=")
                  if (d := file_day(f.key)) is not None and d <= end.date()]
     else:
-        days = partition_days(start, end, lookback_days)
+        days = partition_days(start, end, lookback_days, since)
         if len(days) > WHOLE_PREFIX_DAYS:  # a backfill: one listing beats one per day
             wanted = set(days)
             files = [f for f in zone.list(f"{src.name}/dt=") if file_day(f.key) in wanted]

@@ -1,6 +1,8 @@
 """What one ingestion task does for one source and one data interval, on either warehouse.
 
-1. list the interval's partitions (plus lookback, for late files) in the landing zone;
+1. list the interval's partitions (plus lookback, for late files) in the landing zone, and
+   every partition since the last loaded one when that is older (an outage longer than the
+   lookback: ``catchup=False`` skipped its runs, their partitions are not skipped);
 2. skip files the load history has (same ETag/MD5): re-runs, retries and backfills load
    nothing twice; a changed file is reported and reloaded or rejected per policy;
 3. load each remaining file in its own transaction; a bad file (its content: header, keys,
@@ -31,7 +33,7 @@ from include.c360.ingest.config import (
     RELEASED,
     IngestConfig,
 )
-from include.c360.ingest.plan import list_interval, make_plan
+from include.c360.ingest.plan import catch_up_from, list_interval, make_plan
 from include.c360.ingest.validate import FileError
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
@@ -107,13 +109,19 @@ def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh
     """Load the interval's files; ``also``: landing keys to consider wherever their partition
     is (files released from quarantine by this run)."""
     report = IngestReport(src.name)
-    files = list_interval(zone, src, start, end, config.lookback_days)
+    loaded = wh.loaded_files(src)
+    since = catch_up_from(src, start, config.lookback_days, loaded, config.max_catchup_days)
+    if since is not None:
+        log.warning("%s: the last loaded partition is dt=%s, before this interval's lookback: "
+                    "listing every partition from it (catch-up after an outage or a pause)",
+                    src.name, since)
+    files = list_interval(zone, src, start, end, config.lookback_days, since)
     listed = {f.key for f in files}
     for key in also or []:
         files += [f for f in zone.list(key) if f.key == key and key not in listed]
     files.sort(key=lambda f: f.key)
     report.listed = len(files)
-    plan = make_plan(zone, src, files, wh.loaded_files(src))
+    plan = make_plan(zone, src, files, loaded)
     report.skipped = plan.unchanged
     report.superseded = plan.superseded
     for key in plan.superseded:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from include.c360.constants import SNOWFLAKE_CONN_ID
+from include.c360.constants import PII_READER_ROLE, SNOWFLAKE_CONN_ID
 from include.c360.ingest.base import (
     FailedFile,
     FileMeta,
@@ -67,6 +67,7 @@ SETUP_FILES = (
     "snowflake/setup/05_raw_tables.sql",
     "snowflake/setup/06_load_history.sql",
     "snowflake/setup/07_pipes.sql",
+    "snowflake/setup/08_pii_masking.sql",
 )
 
 # "... File 'dt=.../x.csv.gz', line 4, character 12 Row 3, column "ORDERS"["QUANTITY":7] ..."
@@ -147,6 +148,7 @@ class SnowflakeLoader:
             "database": self.config.database, "raw_schema": self.config.raw_schema,
             "meta_schema": self.config.meta_schema, "landing_url": self.landing_url,
             "storage_integration": self.storage_integration, "aws_role_arn": self.aws_role_arn,
+            "pii_reader_role": PII_READER_ROLE,
         }
 
     def render(self, name: str, **ctx: Any) -> str:
