@@ -104,9 +104,10 @@ def test_layers_land_in_their_schemas_with_their_materialisations(
     assert by_schema["staging"] == {
         m.name: "VIEW" for m in catalog.values() if m.layer == "staging"
     }
+    # the catalog's marts, and the support tickets the semantic layer reads
     assert by_schema["marts"] == {
         m.name: "BASE TABLE" for m in catalog.values() if m.layer == "mart"
-    }
+    } | {"fct_support_tickets": "BASE TABLE"}
     assert by_schema["features"] == {m: "BASE TABLE" for m in FEATURE_MODELS}
     assert by_schema["snapshots"] == {"snap_customer_profile": "BASE TABLE"}
     # the score tables dbt's on-run-start created: the contract's (its `ml` source) columns

@@ -73,8 +73,10 @@ EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
 
-# the models built from the score tables, after ML scoring (the publish step)
-AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts")
+# the models built from the score tables, after ML scoring (the publish step), and the
+# semantic layer's time spine and Customer 360 by day
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "fct_customer_daily",
+                 "metricflow_time_spine")
 ML_GROUP = "ml_scoring"
 DIGEST_TASK = "retention_digest"
 
@@ -98,7 +100,8 @@ LAYERS: tuple[Layer, ...] = (
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           emits_assets=True),
     Layer("publish", AFTER_SCORING,
-          "fct_customer_value with the ML scores and the retention alerts (after ml_scoring)",
+          "fct_customer_value with the ML scores, the retention alerts and the Customer 360 by "
+          "day (after ml_scoring)",
           emits_assets=True),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
