@@ -27,7 +27,7 @@ TOP = 20
 
 def alerts_added(as_of: str, since: datetime) -> list[dict[str, Any]]:
     """The alerts of the scoring of ``as_of`` detected at or after ``since``, by predicted LTV."""
-    from include.c360.ml.tasks import parse_as_of, scored_at_of
+    from include.c360.ml.jobs import parse_as_of, scored_at_of
     from include.c360.ml.warehouse import open_warehouse, sql_literal
 
     columns = (*messages.RETENTION_COLUMNS, "alert_threshold", "scored_at")
