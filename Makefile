@@ -35,7 +35,7 @@ $(DBT_VENV)/.installed: dbt-requirements.txt dbt-constraints.txt
 DBT_SOURCES := dbt/dbt_project.yml dbt/profiles.yml \
 	$(shell find dbt/models dbt/macros dbt/snapshots dbt/tests -type f 2>/dev/null)
 dbt-manifest: dbt/target/render_manifest.json
-dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
+dbt/target/render_manifest.json: $(DBT_SOURCES) include/c360/transform/manifest.py | venv dbt-venv
 	$(PY) -m include.c360.transform.manifest
 
 # ruff (with Airflow's AIR rules) for the Python; sqlfluff for the dbt models (dbt/.sqlfluff:
