@@ -73,10 +73,11 @@ EXECUTION_MODES = ("watcher", "local")
 WATCHER_POKE_SECONDS = 5
 
 
-# the models built from the score tables, after ML scoring (the publish step), and the
-# semantic layer's time spine and Customer 360 by day
-AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "fct_customer_daily",
-                 "metricflow_time_spine")
+# the models built from the score tables, after ML scoring (the publish step): the Customer
+# 360, the retention alerts and the Customer 360 by day of the semantic layer
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "fct_customer_daily")
+# the semantic layer's time spine (no parents) builds with the marts
+TIME_SPINE = "path:models/semantic/metricflow_time_spine.sql"
 ML_GROUP = "ml_scoring"
 DIGEST_TASK = "retention_digest"
 
@@ -94,7 +95,8 @@ LAYERS: tuple[Layer, ...] = (
     Layer("staging", ("path:models/staging",), "Views: clean, dedupe, standardise (dbt)"),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
-    Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
+    Layer("marts", ("path:models/marts", TIME_SPINE),
+          "Tables for BI (fct_customer_value: see publish)",
           exclude=AFTER_SCORING, emits_assets=True),
     Layer("features", ("path:models/features",), "ML feature tables", emits_assets=True),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
@@ -500,12 +502,15 @@ def freshness_checks(specs: list[FreshnessSpec], cfg: TransformConfig) -> dict[s
 def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     """Create every task of the transform DAG inside the current DAG context."""
     from include.c360.ml.taskgroup import ml_scoring_task_group
+    from include.c360.report.taskgroup import GROUP_ID as CONSUMERS
+    from include.c360.report.taskgroup import consumers_task_group
 
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
     # an enforced freshness error also holds back what waits for every staging model
-    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK))
+    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK,
+                                   CONSUMERS))
              for s in specs_from_manifest(manifest)]
 
     checks: dict[str, Any] = {}
@@ -543,7 +548,12 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     ml >> groups[PUBLISH.group_id]
     digest = retention_digest_task(cfg)
     groups[PUBLISH.group_id] >> digest
-    return {"freshness": checks, **groups, ML_GROUP: ml, DIGEST_TASK: digest}
+    # the scorecard and the compliance export read what publish built
+    consumers = consumers_task_group(as_of=AS_OF, pool=cfg.pool_args.get("pool"),
+                                     retries=cfg.retries)
+    groups[PUBLISH.group_id] >> consumers
+    return {"freshness": checks, **groups, ML_GROUP: ml, DIGEST_TASK: digest,
+            CONSUMERS: consumers}
 
 
 def retention_digest_task(cfg: TransformConfig) -> Any:
