@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test lint airflow airflow-stop airflow-status smtp venv dbt-venv lock clean-data \
-	generate dbt-manifest
+	generate dbt-manifest chromium
 
 venv: $(VENV)/.installed
 dbt-venv: $(DBT_VENV)/.installed
@@ -35,7 +35,7 @@ $(DBT_VENV)/.installed: dbt-requirements.txt dbt-constraints.txt
 DBT_SOURCES := dbt/dbt_project.yml dbt/profiles.yml \
 	$(shell find dbt/models dbt/macros dbt/snapshots dbt/seeds dbt/tests -type f 2>/dev/null)
 dbt-manifest: dbt/target/render_manifest.json
-dbt/target/render_manifest.json: $(DBT_SOURCES) | venv dbt-venv
+dbt/target/render_manifest.json: $(DBT_SOURCES) include/c360/transform/manifest.py | venv dbt-venv
 	$(PY) -m include.c360.transform.manifest
 
 # ruff (with Airflow's AIR rules) for the Python; sqlfluff for the dbt models (dbt/.sqlfluff:
@@ -45,7 +45,16 @@ lint: venv dbt-venv
 	$(VENV)/bin/ruff check --select AIR --preview dags include plugins
 	$(DBT_VENV)/bin/sqlfluff lint dbt/models dbt/snapshots
 
-test: venv dbt-venv dbt-manifest lint
+# Debian's chromium: the scorecard's browser test opens the page in it (installed when missing,
+# as root with apt-get, e.g. on CI; otherwise it says what to run)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium ..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+test: venv dbt-venv dbt-manifest lint chromium
 	$(VENV)/bin/pytest
 
 demo: venv dbt-venv dbt-manifest

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 TERMINAL_STATES = {"success", "failed"}
+DB_ERROR = '"reason":"Database error"'  # the API's answer to an OperationalError
+DB_ERROR_RETRIES = 5
 
 
 class AirflowApiError(RuntimeError):
@@ -34,12 +36,19 @@ class AirflowClient:
         req.add_header("Content-Type", "application/json")
         if auth:
             req.add_header("Authorization", f"Bearer {self.token()}")
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")[:500]
-            raise AirflowApiError(f"{method} {path} -> HTTP {exc.code}: {detail}") from exc
+        for attempt in range(DB_ERROR_RETRIES + 1):
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    raw = resp.read()
+                break
+            except urllib.error.HTTPError as exc:
+                detail = exc.read().decode(errors="replace")[:500]
+                # the local SQLite metadata database was locked by the scheduler: the request's
+                # transaction was rolled back, so asking again is safe
+                if exc.code == 500 and DB_ERROR in detail and attempt < DB_ERROR_RETRIES:
+                    time.sleep(2 * (attempt + 1))
+                    continue
+                raise AirflowApiError(f"{method} {path} -> HTTP {exc.code}: {detail}") from exc
         return json.loads(raw) if raw else {}
 
     def token(self) -> str:
@@ -77,6 +86,31 @@ class AirflowClient:
 
     def unpause(self, dag_id: str) -> None:
         self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+
+    def pause(self, dag_id: str) -> None:
+        self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
+
+    def fail_run(self, dag_id: str, run_id: str) -> None:
+        """Mark a run failed: the scheduler stops its running tasks."""
+        run = urllib.request.quote(run_id, safe="")
+        self._request("PATCH", f"/api/v2/dags/{dag_id}/dagRuns/{run}", {"state": "failed"})
+
+    def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value"):
+        """A task's XCom value (JSON-decoded), or None when it has none."""
+        run = urllib.request.quote(run_id, safe="")
+        try:
+            value = self.get(f"/api/v2/dags/{dag_id}/dagRuns/{run}/taskInstances/{task_id}/"
+                             f"xcomEntries/{key}")["value"]
+        except AirflowApiError as exc:
+            if "HTTP 404" in str(exc):
+                return None
+            raise
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
 
     def trigger(
         self, dag_id: str, conf: dict | None = None, logical_date: str | None = None
@@ -127,20 +161,29 @@ class AirflowClient:
 
         Unpausing a DAG whose schedule has a past slot starts that run. Triggering with its
         logical date makes the triggered run take its place: the scheduler never creates a
-        second run for a logical date that has one.
+        second run for a logical date that has one. None as well when a run already took that
+        slot (a second trigger with it would be refused: a logical date has one run).
         """
         dag = self.get(f"/api/v2/dags/{dag_id}")
         due = dag.get("next_dagrun_logical_date")
-        if due and datetime.fromisoformat(due.replace("Z", "+00:00")) <= datetime.now(UTC):
-            return due
-        return None
+        if not due or datetime.fromisoformat(due.replace("Z", "+00:00")) > datetime.now(UTC):
+            return None
+        stamp = urllib.request.quote(due, safe="")
+        taken = self.get(f"/api/v2/dags/{dag_id}/dagRuns?logical_date_gte={stamp}"
+                         f"&logical_date_lte={stamp}")["dag_runs"]
+        return None if taken else due
 
-    def run_dag(self, dag_id: str, conf: dict | None = None, timeout: float = 600.0,
-                take_due_run: bool = False) -> str:
-        """Unpause, trigger and wait: the final state of the run (``take_due_run``: as the
-        DAG's due scheduled run, see ``due_logical_date``)."""
+    def start_run(self, dag_id: str, conf: dict | None = None,
+                  take_due_run: bool = False) -> str:
+        """Trigger and unpause: the run's id (``take_due_run``: as the DAG's due scheduled
+        run, see ``due_logical_date``)."""
         self.wait_for_dag(dag_id)
         logical_date = self.due_logical_date(dag_id) if take_due_run else None
         run_id = self.trigger(dag_id, conf, logical_date)
         self.unpause(dag_id)
-        return self.wait_for_run(dag_id, run_id, timeout)
+        return run_id
+
+    def run_dag(self, dag_id: str, conf: dict | None = None, timeout: float = 600.0,
+                take_due_run: bool = False) -> str:
+        """Unpause, trigger and wait: the final state of the run."""
+        return self.wait_for_run(dag_id, self.start_run(dag_id, conf, take_due_run), timeout)

@@ -192,10 +192,16 @@ def _all_healthy(h: dict | None) -> bool:
     return all((h.get(p) or {}).get("status") == "healthy" for p in parts)
 
 
+def running() -> bool:
+    """Whether the local Airflow of ``airflow_home()`` is up (its process group is alive)."""
+    pgid_file = _pgid_file(airflow_home())
+    return pgid_file.exists() and _group_alive(int(pgid_file.read_text()))
+
+
 def start(wait_seconds: float = 180.0) -> int:
     home = airflow_home()
     pgid_file = _pgid_file(home)
-    if pgid_file.exists() and _group_alive(int(pgid_file.read_text())):
+    if running():
         print(f"Airflow is already running (process group {pgid_file.read_text().strip()}).")
         return 0
     env = environment(home)

@@ -33,7 +33,8 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 import json  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-from datetime import date  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -124,3 +125,49 @@ def dag_bag():
     from scripts.dag_bag import load_dags
 
     return load_dags()
+
+
+# --- the main job's two-day path at a small scale (demo, scorecard and export tests) ----------
+DEMO_SCALE = 0.01
+
+
+@dataclass
+class DemoRun:
+    root: Path
+    db_path: Path
+    landing: Path
+    env: dict
+    stdout: str
+    summary: dict
+    as_of: date
+    day2: date
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(self.db_path), read_only=True)
+        try:
+            return con.execute(sql, list(params)).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="session")
+def two_day_demo(tmp_path_factory: pytest.TempPathFactory, manifest: Path) -> DemoRun:
+    """`scripts/demo.py` (what `make demo` runs) at DEMO_SCALE through a throw-away local
+    Airflow: the history to AS_OF, the next day, the docs. Airflow stops once it is done."""
+    from scripts.local_airflow import free_port
+    from tests.airflow_server import airflow_env, local_airflow
+
+    root = tmp_path_factory.mktemp("demo")
+    db = root / "warehouse" / "c360.duckdb"
+    env = airflow_env(root, free_port(), db, C360_LANDING=str(root / "landing"))
+    with local_airflow(env, ("c360_transform",)):
+        proc = subprocess.run(
+            [sys.executable, "scripts/demo.py", "--scale", str(DEMO_SCALE), "--as-of",
+             AS_OF.isoformat(), "--no-progress"], env=env, cwd=ROOT, capture_output=True,
+            text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
+    summary = json.loads((root / "demo" / "summary.json").read_text())
+    return DemoRun(root, db, root / "landing", env, proc.stdout, summary, AS_OF,
+                   AS_OF + timedelta(days=1))

@@ -25,8 +25,10 @@ def test_schemas_are_those_of_the_dbt_project():
     assert {folder: cfg["+schema"] for folder, cfg in models.items()
             if isinstance(cfg, dict) and "+schema" in cfg} == {
         "staging": constants.STAGING_SCHEMA, "marts": constants.MARTS_SCHEMA,
-        "features": constants.FEATURES_SCHEMA, "alerts": constants.ALERTS_SCHEMA}
+        "features": constants.FEATURES_SCHEMA, "alerts": constants.ALERTS_SCHEMA,
+        "semantic": constants.SEMANTIC_SCHEMA}
     assert project["snapshots"]["customer360"]["+schema"] == constants.SNAPSHOTS_SCHEMA
+    assert project["seeds"]["customer360"]["+schema"] == constants.REFERENCE_SCHEMA
     # dbt reads what ingestion loads (raw) and what ML scoring writes (ml)
     sources = {s["name"]: s["schema"] for path in (ROOT / "dbt" / "models").rglob(
         "_*__sources.yml") for s in yaml.safe_load(path.read_text())["sources"]}

@@ -104,6 +104,7 @@ def test_ui_up_dag_runs_to_success_and_stop_leaves_nothing(local_airflow):
     runs = client.get(f"/api/v2/dags/{SCHEDULED_DAG}/dagRuns")["dag_runs"]
     assert [(r["run_type"], r["logical_date"]) for r in runs] == [
         ("manual", due.replace("+00:00", "Z"))], runs
+    assert client.due_logical_date(SCHEDULED_DAG) is None  # that slot is taken now
 
     # stop (the fixture's teardown) must leave nothing: do it here to assert on it
     result = subprocess.run(

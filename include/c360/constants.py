@@ -27,6 +27,8 @@ FEATURES_SCHEMA = "features"
 SNAPSHOTS_SCHEMA = "snapshots"
 ML_SCHEMA = "ml"  # the score tables and the model registry
 ALERTS_SCHEMA = "alerts"
+SEMANTIC_SCHEMA = "semantic"  # the semantic layer's own models (time spine, Customer 360 by day)
+REFERENCE_SCHEMA = "reference"  # the dbt seeds (FX rates)
 
 # -- access -----------------------------------------------------------------------------------
 # Snowflake role whose holders see personal data unmasked (the masking policy of the setup DAG)

@@ -116,6 +116,8 @@ def two_day_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoDayBu
         "tenure": dict(
             env.query("select customer_id, customer_tenure_days from marts.dim_customers")
         ),
+        "active_customers": env.query(
+            "select count(*) from marts.dim_customers where is_active")[0][0],
         "snapshot_rows": env.query(
             "select customer_id, kyc_status, account_status, dbt_valid_from, dbt_valid_to "
             "from snapshots.snap_customer_profile"

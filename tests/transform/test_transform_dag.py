@@ -338,11 +338,11 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     assert [p.task_id for p in producers] == [PRODUCER]
     producer = producers[0]
     # every layer but the publication in one dbt build; fct_customer_value,
-    # fct_retention_alerts and the snapshot of the scored segments (and their tests) after
-    # scoring, by their own dbt call
+    # fct_retention_alerts, the snapshot of the scored segments and the Customer 360 by day
+    # (and their tests) after scoring, by their own dbt call
     assert producer.select == "path:seeds path:models path:snapshots"
     assert producer.exclude == ("fct_customer_value+ fct_retention_alerts+ "
-                                "snap_customer_segments+ ") + " ".join(
+                                "snap_customer_segments+ fct_customer_daily+ ") + " ".join(
         f"source:ml.{t}" for t in ("customer_churn_scores", "customer_ltv_scores",
                                    "customer_risk_scores", "customer_segments"))
     # the ML score tables' sources have no SLA, hence no task; their (ephemeral) staging
@@ -356,11 +356,14 @@ def test_watcher_one_dbt_build_and_a_task_group_per_folder(watcher_dag):
     # only the tasks that open the warehouse take the one-slot pool
     pooled = {t.task_id for t in watcher_dag.tasks if t.pool == "duckdb_warehouse"}
     from include.c360.ml.tasks import TASKS
+    from include.c360.report.tasks import TASKS as CONSUMER_TASKS
 
-    assert pooled == {PRODUCER, "publish.fct_customer_value_model_build",
-                      "publish.fct_retention_alerts_model_build",
-                      "publish.snap_customer_segments_snapshot_build", "retention_digest",
-                      *(f"ml_scoring.{t}" for t, _ in TASKS)}
+    assert pooled == {PRODUCER, "retention_digest",
+                      *(f"publish.{m}_model_build" for m in (
+                          "fct_customer_value", "fct_retention_alerts", "fct_customer_daily")),
+                      "publish.snap_customer_segments_snapshot_build",
+                      *(f"ml_scoring.{t}" for t, _ in TASKS),
+                      *(f"consumers.{t}" for t, _ in CONSUMER_TASKS)}
     # a model's test sensor waits for the tests defined on that model only (a relationships
     # test belongs to the model it is defined on; fct_customer_value's are not in this build)
     tests = producer.tests_per_model
@@ -424,6 +427,10 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/marts/fct_transactions"],
         "dbt.models.marts.marketing.fct_campaigns.run": [
             "x-c360://warehouse/marts/fct_campaigns"],
+        "dbt.models.marts.support.fct_support_tickets.run": [
+            "x-c360://warehouse/marts/fct_support_tickets"],
+        "dbt.models.semantic.metricflow_time_spine.run": [
+            "x-c360://warehouse/semantic/metricflow_time_spine"],
         "dbt.models.features.feat_customer_history.run": [
             "x-c360://warehouse/features/feat_customer_history"],
         "dbt.models.features.feat_customer_segmentation.run": [
@@ -438,6 +445,8 @@ def test_watcher_assets_on_the_tasks_that_report_tables(watcher_dag):
             "x-c360://warehouse/alerts/fct_retention_alerts"],
         "publish.snap_customer_segments_snapshot_build": [
             "x-c360://warehouse/snapshots/snap_customer_segments"],
+        "publish.fct_customer_daily_model_build": [
+            "x-c360://warehouse/semantic/fct_customer_daily"],
     }
 
 

@@ -53,13 +53,16 @@ MODES = {"watcher": build_watcher, "local": build_local}
 def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     """Create every task of the transform DAG inside the current DAG context."""
     from include.c360.ml.taskgroup import ml_scoring_task_group
+    from include.c360.report.taskgroup import GROUP_ID as CONSUMERS
+    from include.c360.report.taskgroup import consumers_task_group
 
     cfg = cfg or TransformConfig.from_env()
     manifest_path = require_manifest()
     manifest = load_manifest()
     # an enforced freshness error also holds back what waits for the feature tables, which
-    # are built from every source: scoring, publication, the digest
-    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK))
+    # are built from every source: scoring, publication, the digest, the consumers
+    specs = [replace(s, held_back=(*s.held_back, ML_GROUP, PUBLISH.group_id, DIGEST_TASK,
+                                   CONSUMERS))
              for s in specs_from_manifest(manifest)]
 
     dbt = MODES[cfg.execution_mode](cfg, manifest_path, manifest, specs)
@@ -79,8 +82,12 @@ def build_transform(cfg: TransformConfig | None = None) -> dict[str, Any]:
     ml >> publish
     digest = retention_digest_task(cfg)
     publish >> digest
+    # the scorecard and the compliance export read what publish built
+    consumers = consumers_task_group(as_of=AS_OF, pool=cfg.pool_args.get("pool"),
+                                     retries=cfg.retries)
+    publish >> consumers
     return {"freshness": dbt.checks, **dbt.groups, PUBLISH.group_id: publish, ML_GROUP: ml,
-            DIGEST_TASK: digest}
+            DIGEST_TASK: digest, CONSUMERS: consumers}
 
 
 def retention_digest_task(cfg: TransformConfig) -> Any:

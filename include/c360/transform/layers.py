@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# the models built from the score tables, after ML scoring (the publish step), and the
-# snapshot of the scored attributes they publish
-AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "snap_customer_segments")
+# the models built from the score tables, after ML scoring (the publish step): the Customer
+# 360, the retention alerts, the snapshot of the scored attributes they publish and the
+# Customer 360 by day of the semantic layer
+AFTER_SCORING = ("fct_customer_value", "fct_retention_alerts", "snap_customer_segments",
+                 "fct_customer_daily")
+# the semantic layer's time spine (no parents) builds with the marts
+TIME_SPINE = "path:models/semantic/metricflow_time_spine.sql"
 
 
 @dataclass(frozen=True)
@@ -24,14 +28,15 @@ LAYERS: tuple[Layer, ...] = (
           "Views: clean, dedupe, standardise; reference seeds (dbt)"),
     Layer("intermediate", ("path:models/intermediate",),
           "Ephemeral per-customer aggregations and fraud signals (compiled into the marts)"),
-    Layer("marts", ("path:models/marts",), "Tables for BI (fct_customer_value: see publish)",
+    Layer("marts", ("path:models/marts", TIME_SPINE),
+          "Tables for BI (fct_customer_value: see publish)",
           exclude=AFTER_SCORING),
     Layer("features", ("path:models/features",), "ML feature tables"),
     Layer("snapshot", ("path:snapshots",), "SCD2 history of the customer profile",
           exclude=AFTER_SCORING),
     Layer("publish", AFTER_SCORING,
-          "fct_customer_value with the ML scores, the retention alerts and the history of the "
-          "scored segments (after ml_scoring)"),
+          "fct_customer_value with the ML scores, the retention alerts, the history of the "
+          "scored segments and the Customer 360 by day (after ml_scoring)"),
 )
 LOCAL_LAYERS, PUBLISH = LAYERS[:-1], LAYERS[-1]
 # watcher: one dbt build of every layer but the publication (and the tests of

@@ -52,11 +52,12 @@ def render_manifest_path() -> Path:
 
 
 def write_render_manifest(full: Path, dest: Path | None = None) -> Path:
-    """Write the render manifest: nodes, sources and exposures with the keys Cosmos reads."""
+    """Write the render manifest: nodes and sources with the keys Cosmos reads (no exposures:
+    the DAG has no task for a consumer, and Cosmos warns about each one it cannot render)."""
     dest = dest or full.with_name(RENDER_MANIFEST)
     manifest = json.loads(full.read_text(encoding="utf-8"))
     slim = {"metadata": manifest["metadata"], "selectors": manifest.get("selectors", {})}
-    for section in ("nodes", "sources", "exposures"):
+    for section in ("nodes", "sources"):
         slim[section] = {uid: {k: v for k, v in node.items() if k in RENDER_KEYS}
                          for uid, node in manifest.get(section, {}).items()}
     tmp = dest.with_suffix(".tmp")
