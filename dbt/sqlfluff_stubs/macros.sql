@@ -46,3 +46,4 @@ latest_load as (
 {% macro is_active_account(account_status='account_status') %}coalesce({{ account_status }} = 'active', false){% endmacro %}
 {% macro churn_band(probability) %}case when {{ probability }} > 0.7 then 'high' else 'low' end{% endmacro %}
 {% macro is_kyc_eligible(kyc_status='kyc_status') %}coalesce({{ kyc_status }} = 'verified', false){% endmacro %}
+{% macro staged_latest(relation, key, raw_filter=none, versions=false) %}with latest_load as (select * from {{ relation }}) select {{ caller() | trim }}, cast(_loaded_at as timestamp) as _loaded_at from latest_load{% endmacro %}
