@@ -44,17 +44,14 @@
     relation or CTE with customer_id, order_date, order_status, total_amount.
 #}
 {% macro customer_order_totals(orders, by=[]) -%}
-    {%- set group_by = by + ['customer_id'] -%}
-    select
-        {{ group_by | join(',\n        ') }},
+    {% call aggregated_to_customers(orders, by) %}
         count(*) as placed_orders,
         sum(case when {{ is_completed_order() }} then 1 else 0 end) as completed_orders,
         sum(case when order_status = 'cancelled' then 1 else 0 end) as cancelled_orders,
         min(case when {{ is_completed_order() }} then order_date end) as first_order_date,
         max(case when {{ is_completed_order() }} then order_date end) as last_order_date,
         sum(case when {{ is_completed_order() }} then total_amount end) as total_order_value
-    from {{ orders }}
-    group by {{ group_by | join(', ') }}
+    {% endcall %}
 {%- endmacro %}
 
 {#

@@ -43,6 +43,35 @@ latest_load as (
 {%- endmacro %}
 
 {#
+    A staging model's whole query, the one shape of them all: the latest load per `key` of the
+    RAW `relation` (latest_load_ctes above; raw_filter as there), cleaned by the caller's select
+    list (the body of a `{% call staged_latest(...) %}` block: every staged column but
+    `_loaded_at`, which this adds last), then the latest version, or every version with its
+    landing day (versions=true, record_versions below).
+#}
+{% macro staged_latest(relation, key, raw_filter=none, versions=false) -%}
+with
+
+{{ latest_load_ctes(relation, key, raw_filter, versions) }}
+
+cleaned as (
+
+    select
+        {{ caller() | trim }},
+
+        -- timestamps
+        cast(_loaded_at as timestamp) as _loaded_at
+        {{- landed_on_column(versions) }}
+
+    from latest_load
+    where load_rank = 1
+
+)
+
+{{ latest_or_versions('cleaned', key, versions) }}
+{%- endmacro %}
+
+{#
     The day a RAW row landed (UTC): the dt=YYYY-MM-DD partition of its file's landing key
     (every export lands under one: include/c360/sources.py, Source.file_key), else the day it
     was loaded. What the warehouse could know by the end of a day D is what had landed by D.

@@ -38,3 +38,18 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+{#
+    The rows of `scores` (a CTE over one score table) from its latest scoring run on or before
+    `scored_by`: customer_id and `columns`; none when no run is that old.
+#}
+{% macro latest_scoring_run(scores, columns, scored_by) -%}
+    select
+        customer_id,
+        {{ columns | join(',\n        ') }}
+    from {{ scores }}
+    where scored_at = (
+        select max(scored_at) from {{ scores }}
+        where cast(scored_at as date) <= {{ scored_by }}
+    )
+{%- endmacro %}

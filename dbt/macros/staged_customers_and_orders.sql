@@ -5,85 +5,53 @@
     customer's account status, an order's status as they stood on a past day).
 #}
 {% macro staged_customers(versions=false) -%}
-with
-
 -- customers are delta exports: a re-exported customer (e.g. changed kyc/account status)
 -- appears again in a later file; the latest load wins
-{{ latest_load_ctes(source('crm', 'customers'), 'customer_id', versions=versions) }}
+{% call staged_latest(source('crm', 'customers'), 'customer_id', versions=versions) %}
+    -- ids
+    cast(trim(customer_id) as varchar) as customer_id,
 
-cleaned as (
+    -- strings
+    cast(lower({{ clean_text('first_name') }}) as varchar) as first_name,
+    cast(lower({{ clean_text('last_name') }}) as varchar) as last_name,
+    cast(lower({{ clean_text('email') }}) as varchar) as email,
+    cast({{ clean_text('phone') }} as varchar) as phone,
 
-    select
-        -- ids
-        cast(trim(customer_id) as varchar) as customer_id,
+    -- dates
+    cast(signup_date as date) as signup_date,
 
-        -- strings
-        cast(lower({{ clean_text('first_name') }}) as varchar) as first_name,
-        cast(lower({{ clean_text('last_name') }}) as varchar) as last_name,
-        cast(lower({{ clean_text('email') }}) as varchar) as email,
-        cast({{ clean_text('phone') }} as varchar) as phone,
-
-        -- dates
-        cast(signup_date as date) as signup_date,
-
-        -- strings (codes)
-        cast(upper({{ clean_text('state') }}) as varchar) as state,
-        cast(upper({{ clean_text('country') }}) as varchar) as country,
-        cast({{ clean_code('kyc_status') }} as varchar) as kyc_status,
-        cast({{ clean_code('account_status') }} as varchar) as account_status,
-        cast(coalesce({{ clean_code('preferred_language') }}, 'en') as varchar) as preferred_language,
-
-        -- timestamps
-        cast(_loaded_at as timestamp) as _loaded_at
-        {{- landed_on_column(versions) }}
-
-    from latest_load
-    where load_rank = 1
-
-)
-
-{{ latest_or_versions('cleaned', 'customer_id', versions) }}
+    -- strings (codes)
+    cast(upper({{ clean_text('state') }}) as varchar) as state,
+    cast(upper({{ clean_text('country') }}) as varchar) as country,
+    cast({{ clean_code('kyc_status') }} as varchar) as kyc_status,
+    cast({{ clean_code('account_status') }} as varchar) as account_status,
+    cast(coalesce({{ clean_code('preferred_language') }}, 'en') as varchar) as preferred_language
+{% endcall %}
 {%- endmacro %}
 
 {% macro staged_orders(versions=false) -%}
-with
-
 -- a re-exported order (e.g. a late status update) replaces the earlier load
-{{ latest_load_ctes(source('oms', 'orders'), 'order_id', versions=versions) }}
+{% call staged_latest(source('oms', 'orders'), 'order_id', versions=versions) %}
+    -- ids
+    cast(trim(order_id) as varchar) as order_id,
+    cast(trim(customer_id) as varchar) as customer_id,
 
-cleaned as (
+    -- dates
+    cast(order_date as date) as order_date,
 
-    select
-        -- ids
-        cast(trim(order_id) as varchar) as order_id,
-        cast(trim(customer_id) as varchar) as customer_id,
+    -- strings
+    cast({{ clean_code('order_status') }} as varchar) as order_status,
 
-        -- dates
-        cast(order_date as date) as order_date,
+    -- numerics
+    cast(total_amount as double) as total_amount,
 
-        -- strings
-        cast({{ clean_code('order_status') }} as varchar) as order_status,
+    -- ids
+    cast(trim(product_id) as varchar) as product_id,
 
-        -- numerics
-        cast(total_amount as double) as total_amount,
+    -- numerics
+    cast(quantity as bigint) as quantity,
 
-        -- ids
-        cast(trim(product_id) as varchar) as product_id,
-
-        -- numerics
-        cast(quantity as bigint) as quantity,
-
-        -- strings
-        cast({{ clean_code('channel') }} as varchar) as channel,
-
-        -- timestamps
-        cast(_loaded_at as timestamp) as _loaded_at
-        {{- landed_on_column(versions) }}
-
-    from latest_load
-    where load_rank = 1
-
-)
-
-{{ latest_or_versions('cleaned', 'order_id', versions) }}
+    -- strings
+    cast({{ clean_code('channel') }} as varchar) as channel
+{% endcall %}
 {%- endmacro %}

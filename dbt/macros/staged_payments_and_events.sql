@@ -15,79 +15,48 @@
 #}
 {% macro staged_transactions(raw_filter=none, versions=false) -%}
 {%- set raw = source('payments', 'transactions') -%}
-with
-
 -- micro-batches can re-deliver a payment attempt (e.g. pending -> success); latest wins
-{{ latest_load_ctes(raw, 'transaction_id', raw_filter, versions) }}
+{% call staged_latest(raw, 'transaction_id', raw_filter, versions) %}
+    -- ids
+    cast(trim(transaction_id) as varchar) as transaction_id,
+    cast(trim(customer_id) as varchar) as customer_id,
+    cast({{ clean_text('order_id') }} as varchar) as order_id,
 
-cleaned as (
+    -- timestamps
+    cast(transaction_date as timestamp) as transaction_date,
 
-    select
-        -- ids
-        cast(trim(transaction_id) as varchar) as transaction_id,
-        cast(trim(customer_id) as varchar) as customer_id,
-        cast({{ clean_text('order_id') }} as varchar) as order_id,
+    -- numerics
+    cast(amount as double) as amount,
 
-        -- timestamps
-        cast(transaction_date as timestamp) as transaction_date,
-
-        -- numerics
-        cast(amount as double) as amount,
-
-        -- strings
-        cast(upper({{ clean_text('currency') }}) as varchar) as currency,
-        cast({{ clean_code('payment_method') }} as varchar) as payment_method,
-        cast({{ clean_code('transaction_type') }} as varchar) as transaction_type,
-        cast({{ clean_code('status') }} as varchar) as status,
-        cast({{ clean_text('merchant_id') }} as varchar) as merchant_id,
-
-        -- timestamps
-        cast(_loaded_at as timestamp) as _loaded_at
-        {{- landed_on_column(versions) }}
-
-    from latest_load
-    where load_rank = 1
-
-)
-
-{{ latest_or_versions('cleaned', 'transaction_id', versions) }}
+    -- strings
+    cast(upper({{ clean_text('currency') }}) as varchar) as currency,
+    cast({{ clean_code('payment_method') }} as varchar) as payment_method,
+    cast({{ clean_code('transaction_type') }} as varchar) as transaction_type,
+    cast({{ clean_code('status') }} as varchar) as status,
+    cast({{ clean_text('merchant_id') }} as varchar) as merchant_id
+{% endcall %}
 {%- endmacro %}
 
 {% macro staged_events(raw_filter=none) -%}
 {%- set raw = source('web_analytics', 'events') -%}
-with
-
 -- an hourly batch delivered twice must not double-count events; latest load wins
-{{ latest_load_ctes(raw, 'event_id', raw_filter) }}
+{% call staged_latest(raw, 'event_id', raw_filter) %}
+    -- ids
+    cast(trim(event_id) as varchar) as event_id,
+    cast({{ clean_text('customer_id') }} as varchar) as customer_id,
+    cast({{ clean_text('session_id') }} as varchar) as session_id,
 
-cleaned as (
+    -- strings
+    cast({{ clean_code('event_type', separator='_') }} as varchar) as event_type,
+    cast({{ clean_text('page_url') }} as varchar) as page_url,
 
-    select
-        -- ids
-        cast(trim(event_id) as varchar) as event_id,
-        cast({{ clean_text('customer_id') }} as varchar) as customer_id,
-        cast({{ clean_text('session_id') }} as varchar) as session_id,
+    -- timestamps
+    cast(event_timestamp as timestamp) as event_timestamp,
 
-        -- strings
-        cast({{ clean_code('event_type', separator='_') }} as varchar) as event_type,
-        cast({{ clean_text('page_url') }} as varchar) as page_url,
-
-        -- timestamps
-        cast(event_timestamp as timestamp) as event_timestamp,
-
-        -- strings
-        cast({{ clean_code('device_type') }} as varchar) as device_type,
-        cast(lower({{ clean_text('browser') }}) as varchar) as browser,
-
-        -- timestamps
-        cast(_loaded_at as timestamp) as _loaded_at
-
-    from latest_load
-    where load_rank = 1
-
-)
-
-select * from cleaned
+    -- strings
+    cast({{ clean_code('device_type') }} as varchar) as device_type,
+    cast(lower({{ clean_text('browser') }}) as varchar) as browser
+{% endcall %}
 {%- endmacro %}
 
 {#

@@ -46,3 +46,7 @@ latest_load as (
 {% macro is_active_account(account_status='account_status') %}coalesce({{ account_status }} = 'active', false){% endmacro %}
 {% macro churn_band(probability) %}case when {{ probability }} > 0.7 then 'high' else 'low' end{% endmacro %}
 {% macro is_kyc_eligible(kyc_status='kyc_status') %}coalesce({{ kyc_status }} = 'verified', false){% endmacro %}
+{% macro staged_latest(relation, key, raw_filter=none, versions=false) %}with latest_load as (select * from {{ relation }}) select {{ caller() | trim }}, cast(_loaded_at as timestamp) as _loaded_at from latest_load{% endmacro %}
+{% macro join_on_keys(spine, relations, keys=['customer_id'], kind='left') %}{% for relation in relations %} {{ kind }} join {{ relation }} on {% for key in keys %}{{ spine }}.{{ key }} = {{ relation.split(' ')[-1] }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}{% endfor %}{% endmacro %}
+{% macro latest_scoring_run(scores, columns, scored_by) %}select customer_id, {{ columns | join(', ') }} from {{ scores }} where scored_at = (select max(scored_at) from {{ scores }}){% endmacro %}
+{% macro aggregated_to_customers(relation, by=[]) %}select {{ (by + ['customer_id']) | join(', ') }}, {{ caller() | trim }} from {{ relation }} group by {{ (by + ['customer_id']) | join(', ') }}{% endmacro %}

@@ -74,7 +74,7 @@ def test_a_read_only_warehouse(env, zone, wh):
 
     keys = _good_files(zone, "events")
     wh.close()
-    wh._con = duckdb.connect(str(env["duckdb"]), read_only=True)
+    wh._client = duckdb.connect(str(env["duckdb"]), read_only=True)
     with pytest.raises(WarehouseError, match="read-only"):
         ingest(source("events"), *RUN, zone=zone, wh=wh, config=CFG, run_id="r1")
     _nothing_rejected(zone, wh, keys)

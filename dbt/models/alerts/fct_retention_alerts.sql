@@ -109,14 +109,7 @@ final as (
         {{ run_started_at_timestamp() }} as detected_at
 
     from crossings
-    left join segments
-        on
-            crossings.customer_id = segments.customer_id
-            and crossings.scored_at = segments.scored_at
-    left join ltv_scores
-        on
-            crossings.customer_id = ltv_scores.customer_id
-            and crossings.scored_at = ltv_scores.scored_at
+    {{ join_on_keys('crossings', ['segments', 'ltv_scores'], keys=['customer_id', 'scored_at']) }}
 
 )
 

@@ -461,30 +461,11 @@ joined as (
         cast(coalesce(t.open_tickets, 0) as bigint) as open_tickets,
         t.avg_csat_365d
     from customers_as_of
-    left join order_totals
-        on
-            customers_as_of.snapshot_date = order_totals.snapshot_date
-            and customers_as_of.customer_id = order_totals.customer_id
-    left join order_windows
-        on
-            customers_as_of.snapshot_date = order_windows.snapshot_date
-            and customers_as_of.customer_id = order_windows.customer_id
-    left join sessions_aggregated_to_customers as s
-        on
-            customers_as_of.snapshot_date = s.snapshot_date
-            and customers_as_of.customer_id = s.customer_id
-    left join payments_aggregated_to_customers as p
-        on
-            customers_as_of.snapshot_date = p.snapshot_date
-            and customers_as_of.customer_id = p.customer_id
-    left join sends_aggregated_to_customers as c
-        on
-            customers_as_of.snapshot_date = c.snapshot_date
-            and customers_as_of.customer_id = c.customer_id
-    left join tickets_aggregated_to_customers as t
-        on
-            customers_as_of.snapshot_date = t.snapshot_date
-            and customers_as_of.customer_id = t.customer_id
+    {{ join_on_keys('customers_as_of', [
+        'order_totals', 'order_windows', 'sessions_aggregated_to_customers as s',
+        'payments_aggregated_to_customers as p', 'sends_aggregated_to_customers as c',
+        'tickets_aggregated_to_customers as t',
+    ], keys=['snapshot_date', 'customer_id']) }}
 
 ),
 
@@ -560,14 +541,7 @@ final as (
         end as realised_spend
 
     from features
-    left join window_orders
-        on
-            features.snapshot_purpose = window_orders.snapshot_purpose
-            and features.customer_id = window_orders.customer_id
-    left join window_activity
-        on
-            features.snapshot_purpose = window_activity.snapshot_purpose
-            and features.customer_id = window_activity.customer_id
+    {{ join_on_keys('features', ['window_orders', 'window_activity'], keys=['snapshot_purpose', 'customer_id']) }}
 
 )
 

@@ -22,26 +22,22 @@ support_tickets as (select * from {{ ref('stg_support_tickets') }}),
 
 campaigns_aggregated_to_customers as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('campaigns') %}
         sum(case when channel = 'email' then 1 else 0 end) as email_sends,
         sum(case when channel = 'email' and opened_at is not null then 1 else 0 end) as email_opens,
         count(*) as sends,
         sum(case when clicked_at is not null then 1 else 0 end) as clicks
-    from campaigns
-    group by customer_id
+    {% endcall %}
 
 ),
 
 tickets_aggregated_to_customers as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('support_tickets') %}
         count(*) as tickets,
         sum(case when {{ is_high_priority_ticket() }} then 1 else 0 end) as high_priority_tickets,
         avg(cast(satisfaction_score as double)) as avg_csat
-    from support_tickets
-    group by customer_id
+    {% endcall %}
 
 ),
 
@@ -69,18 +65,10 @@ customer_inputs as (
         coalesce(tickets_aggregated_to_customers.tickets, 0) * 30.0
         / greatest(coalesce(customers.customer_tenure_days, 0), 1) as tickets_per_month
     from customers
-    left join customer_rfm
-        on customers.customer_id = customer_rfm.customer_id
-    left join customer_orders
-        on customers.customer_id = customer_orders.customer_id
-    left join session_features
-        on customers.customer_id = session_features.customer_id
-    left join product_affinity
-        on customers.customer_id = product_affinity.customer_id
-    left join campaigns_aggregated_to_customers
-        on customers.customer_id = campaigns_aggregated_to_customers.customer_id
-    left join tickets_aggregated_to_customers
-        on customers.customer_id = tickets_aggregated_to_customers.customer_id
+    {{ join_on_keys('customers', [
+        'customer_rfm', 'customer_orders', 'session_features', 'product_affinity',
+        'campaigns_aggregated_to_customers', 'tickets_aggregated_to_customers',
+    ]) }}
 
 ),
 

@@ -1,12 +1,14 @@
-"""What both loaders share: file metadata, load results and the ``Loader`` protocol."""
+"""What both loaders share: file metadata, load results, the ``Loader`` protocol and
+``LoaderBase`` (the methods both loaders implement the same way)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol, Self
 
+from include.c360.ingest.config import RESOLVED
 from include.c360.ingest.validate import FileError
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
@@ -104,3 +106,58 @@ class Loader(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class LoaderBase:
+    """The part of a :class:`Loader` that does not depend on the warehouse: the client (a
+    DuckDB connection, a ``SnowflakeHook``) made on first use and dropped by ``close`` (also on
+    leaving a ``with`` block), the load-history reads, and a resolution recorded as one more
+    load-history row of the failed file (through the loader's own ``record_failure``). A
+    loader supplies ``_connect``, ``_records`` (run one rendered query) and ``record_failure``.
+    """
+
+    _client: Any = None
+
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _disconnect(self, client: Any) -> None:
+        """Release the client (nothing to do unless it holds a connection)."""
+
+    def _records(self, query: str, params: dict[str, Any]) -> list[tuple]:
+        raise NotImplementedError
+
+    def record_failure(self, src: Source, f: FileMeta, err: FileError, *, status: str,
+                       quarantine_key: str | None, run_id: str) -> None:
+        raise NotImplementedError
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            self._disconnect(client)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def loaded_files(self, src: Source) -> dict[str, LoadedFile]:
+        rows = self._records("loaded_files", {"source": src.name})
+        return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
+
+    def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
+        rows = self._records("unresolved_failures", {"source": src.name, "run_id": run_id})
+        return [failed_file(tuple(r)) for r in rows]
+
+    def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
+                          run_id: str, status: str = RESOLVED) -> None:
+        err = FileError(failed.key, note, failed.error_row, failed.error_column)
+        self.record_failure(src, failed.meta, err, status=status,
+                            quarantine_key=failed.quarantine_key, run_id=run_id)

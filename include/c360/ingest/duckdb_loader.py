@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from include.c360.ingest.base import (
-    FailedFile,
     FileMeta,
-    LoadedFile,
+    LoaderBase,
     LoadResult,
-    failed_file,
     new_load_id,
     utcnow,
 )
-from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
+from include.c360.ingest.config import LOADED, IngestConfig
 from include.c360.ingest.sql import render
 from include.c360.ingest.validate import (
     FileError,
@@ -50,31 +48,26 @@ log = logging.getLogger(__name__)
 BATCH_FILES = 100  # whole files per transaction on the fast path
 
 
-class DuckDBLoader:
+class DuckDBLoader(LoaderBase):
     dialect = "duckdb"
 
     def __init__(self, path: str | Path, config: IngestConfig):
         self.path = Path(path)
         self.config = config
-        self._con: Any = None
 
     # -- connection -------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        return duckdb_connection(self.path)
+
+    def _disconnect(self, client: Any) -> None:
+        client.close()
+
     @property
     def con(self) -> Any:
-        if self._con is None:
-            self._con = duckdb_connection(self.path)
-        return self._con
+        return self.client
 
-    def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
-
-    def __enter__(self) -> DuckDBLoader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _records(self, query: str, params: dict[str, Any]) -> list[tuple]:
+        return self.con.execute(self._render(query), params).fetchall()
 
     @property
     def _params(self) -> dict[str, str]:
@@ -94,10 +87,6 @@ class DuckDBLoader:
         self.setup()
 
     # -- load metadata ----------------------------------------------------------------------
-    def loaded_files(self, src: Source) -> dict[str, LoadedFile]:
-        rows = self.con.execute(self._render("loaded_files"), {"source": src.name}).fetchall()
-        return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
-
     def _history_row(self, src: Source, f: FileMeta, *, status: str, load_id: str,
                      run_id: str, started: Any, row_count: int | None = None,
                      replaced_rows: int | None = None, err: FileError | None = None,
@@ -127,18 +116,6 @@ class DuckDBLoader:
     def _append_history(self, row: tuple) -> None:
         with transaction(self.con.execute):
             self._insert_history([row])
-
-    def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
-        rows = self.con.execute(self._render("unresolved_failures"),
-                                {"source": src.name, "run_id": run_id}).fetchall()
-        return [failed_file(r) for r in rows]
-
-    def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str, status: str = RESOLVED) -> None:
-        err = FileError(failed.key, note, failed.error_row, failed.error_column)
-        self._append_history(self._history_row(
-            src, failed.meta, status=status, load_id=new_load_id(), run_id=run_id,
-            started=utcnow(), err=err, quarantine_key=failed.quarantine_key))
 
     # -- loading ----------------------------------------------------------------------------
     def _sql(self, name: str, src: Source) -> str:

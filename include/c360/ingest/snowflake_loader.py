@@ -33,15 +33,13 @@ from typing import Any
 
 from include.c360.constants import PII_READER_ROLE, SNOWFLAKE_CONN_ID
 from include.c360.ingest.base import (
-    FailedFile,
     FileMeta,
-    LoadedFile,
+    LoaderBase,
     LoadResult,
-    failed_file,
     new_load_id,
     utcnow,
 )
-from include.c360.ingest.config import LOADED, RESOLVED, IngestConfig
+from include.c360.ingest.config import LOADED, IngestConfig
 from include.c360.ingest.sql import render, snowpipe_sources
 from include.c360.ingest.validate import (
     FileError,
@@ -114,7 +112,7 @@ class PipeCheck:
     not_yet_loaded: list[str] = field(default_factory=list)
 
 
-class SnowflakeLoader:
+class SnowflakeLoader(LoaderBase):
     dialect = "snowflake"
 
     def __init__(self, config: IngestConfig, landing_url: str,
@@ -125,22 +123,16 @@ class SnowflakeLoader:
         self.conn_id = conn_id
         self.storage_integration = storage_integration
         self.aws_role_arn = aws_role_arn
-        self._hook: Any = None
+
+    def _connect(self) -> Any:
+        return snowflake_hook(self.conn_id)
 
     @property
     def hook(self) -> Any:
-        if self._hook is None:
-            self._hook = snowflake_hook(self.conn_id)
-        return self._hook
+        return self.client
 
-    def close(self) -> None:
-        self._hook = None
-
-    def __enter__(self) -> SnowflakeLoader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _records(self, query: str, params: dict[str, Any]) -> list[tuple]:
+        return self.hook.get_records(split_statements(self.render(query))[0], parameters=params)
 
     @property
     def params(self) -> dict[str, str]:
@@ -166,11 +158,6 @@ class SnowflakeLoader:
         """Production objects are created by the c360_setup DAG (it needs higher privileges)."""
 
     # -- load metadata ----------------------------------------------------------------------
-    def loaded_files(self, src: Source) -> dict[str, LoadedFile]:
-        rows = self.hook.get_records(split_statements(self.render("loaded_files"))[0],
-                                     parameters={"source": src.name})
-        return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
-
     def _history_params(self, src: Source, f: FileMeta, *, status: str, load_id: str,
                         run_id: str, started: datetime, rows: int | None = None,
                         replaced: int | None = None, err: FileError | None = None,
@@ -192,17 +179,6 @@ class SnowflakeLoader:
                       parameters=self._history_params(
                           src, f, status=status, load_id=new_load_id(), run_id=run_id,
                           started=utcnow(), err=err, quarantine_key=quarantine_key))
-
-    def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
-        rows = self.hook.get_records(split_statements(self.render("unresolved_failures"))[0],
-                                     parameters={"source": src.name, "run_id": run_id})
-        return [failed_file(tuple(r)) for r in rows]
-
-    def record_resolution(self, src: Source, failed: FailedFile, *, note: str,
-                          run_id: str, status: str = RESOLVED) -> None:
-        err = FileError(failed.key, note, failed.error_row, failed.error_column)
-        self.record_failure(src, failed.meta, err, status=status,
-                            quarantine_key=failed.quarantine_key, run_id=run_id)
 
     # -- loading ----------------------------------------------------------------------------
     def precheck(self, src: Source, key: str, zone: LandingZone) -> None:

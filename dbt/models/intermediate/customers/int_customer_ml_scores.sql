@@ -18,65 +18,12 @@ ltv_scores as (select * from {{ source('ml', 'customer_ltv_scores') }}),
 
 customers as (select * from {{ ref('stg_customers') }}),
 
-segments_run as (
+-- each table's rows of its latest scoring run on or before the run date
+latest_segment as ({{ latest_scoring_run('segments', ['customer_segment'], scored_by) }}),
 
-    -- the latest scoring run on or before the run date
-    select max(scored_at) as scored_at
-    from segments
-    where cast(scored_at as date) <= {{ scored_by }}
+latest_churn as ({{ latest_scoring_run('churn_scores', ['churn_probability'], scored_by) }}),
 
-),
-
-latest_segment as (
-
-    select
-        segments.customer_id,
-        segments.customer_segment
-    from segments
-    inner join segments_run
-        on segments.scored_at = segments_run.scored_at
-
-),
-
-churn_scores_run as (
-
-    -- the latest scoring run on or before the run date
-    select max(scored_at) as scored_at
-    from churn_scores
-    where cast(scored_at as date) <= {{ scored_by }}
-
-),
-
-latest_churn as (
-
-    select
-        churn_scores.customer_id,
-        churn_scores.churn_probability
-    from churn_scores
-    inner join churn_scores_run
-        on churn_scores.scored_at = churn_scores_run.scored_at
-
-),
-
-ltv_scores_run as (
-
-    -- the latest scoring run on or before the run date
-    select max(scored_at) as scored_at
-    from ltv_scores
-    where cast(scored_at as date) <= {{ scored_by }}
-
-),
-
-latest_ltv as (
-
-    select
-        ltv_scores.customer_id,
-        ltv_scores.predicted_ltv
-    from ltv_scores
-    inner join ltv_scores_run
-        on ltv_scores.scored_at = ltv_scores_run.scored_at
-
-),
+latest_ltv as ({{ latest_scoring_run('ltv_scores', ['predicted_ltv'], scored_by) }}),
 
 final as (
 
@@ -92,12 +39,7 @@ final as (
         cast(latest_segment.customer_segment as varchar) as customer_segment
 
     from customers
-    left join latest_ltv
-        on customers.customer_id = latest_ltv.customer_id
-    left join latest_churn
-        on customers.customer_id = latest_churn.customer_id
-    left join latest_segment
-        on customers.customer_id = latest_segment.customer_id
+    {{ join_on_keys('customers', ['latest_ltv', 'latest_churn', 'latest_segment']) }}
 
 )
 

@@ -55,10 +55,7 @@ orders_joined_to_customers as (
         ) as cancellation_rate
 
     from customers
-    left join orders_aggregated_to_customers
-        on customers.customer_id = orders_aggregated_to_customers.customer_id
-    left join product_affinity
-        on customers.customer_id = product_affinity.customer_id
+    {{ join_on_keys('customers', ['orders_aggregated_to_customers', 'product_affinity']) }}
 
 ),
 

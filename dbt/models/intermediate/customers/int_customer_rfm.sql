@@ -26,12 +26,7 @@ base_metrics as (
         customer_orders.cancellation_rate,
         session_features.total_sessions
     from customers
-    left join customer_orders
-        on customers.customer_id = customer_orders.customer_id
-    left join customer_transactions
-        on customers.customer_id = customer_transactions.customer_id
-    left join session_features
-        on customers.customer_id = session_features.customer_id
+    {{ join_on_keys('customers', ['customer_orders', 'customer_transactions', 'session_features']) }}
 
 ),
 

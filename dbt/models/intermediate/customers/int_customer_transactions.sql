@@ -7,8 +7,7 @@ transactions as (select * from {{ ref('int_transactions_usd') }}),
 
 transactions_aggregated_to_customers as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('transactions') %}
         count(*) as total_transactions,
         -- spend = successful purchases only: refunds, reversals and fees are excluded
         sum(
@@ -23,8 +22,7 @@ transactions_aggregated_to_customers as (
         count(distinct payment_method) as payment_methods_used,
         sum(case when status = 'failed' then 1 else 0 end) as failed_transactions,
         max(case when status = 'success' then transaction_date end) as last_transaction_date
-    from transactions
-    group by customer_id
+    {% endcall %}
 
 ),
 

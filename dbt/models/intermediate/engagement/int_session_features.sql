@@ -14,15 +14,13 @@ sessions as (
 
 sessions_aggregated_to_customers as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('sessions') %}
         count(*) as total_sessions,
         avg(cast({{ seconds_between('session_start', 'session_end') }} as double)) as avg_session_duration_sec,
         avg(cast(page_views as double)) as pages_per_session,
         avg(cast(is_mobile as double)) as mobile_session_ratio,
         max(cast(session_start as date)) as last_active_date
-    from sessions
-    group by customer_id
+    {% endcall %}
 
 ),
 

@@ -8,39 +8,32 @@ transaction_signals as (select * from {{ ref('int_transaction_fraud_signals') }}
 
 days as (
 
-    select
-        customer_id,
-        transaction_day,
+    {% call aggregated_to_customers('transaction_signals', by=['transaction_day']) %}
         max(day_transactions) as day_transactions,
         max(day_spend) as day_spend
-    from transaction_signals
-    group by customer_id, transaction_day
+    {% endcall %}
 
 ),
 
 velocity as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('days') %}
         -- transactions per active day (a day with at least one payment attempt)
         avg(cast(day_transactions as double)) as avg_daily_txn_count,
         -- successful purchase spend of the customer's biggest day
         max(day_spend) as max_single_day_amount
-    from days
-    group by customer_id
+    {% endcall %}
 
 ),
 
 signals_aggregated_to_customers as (
 
-    select
-        customer_id,
+    {% call aggregated_to_customers('transaction_signals') %}
         max(case when is_unusual_amount then 1 else 0 end) as has_unusual_amount,
         max(case when is_new_device_day then 1 else 0 end) as has_new_device,
         max(case when is_cross_border then 1 else 0 end) as has_cross_border,
         avg(case when is_night then 1.0 else 0.0 end) as night_txn_ratio
-    from transaction_signals
-    group by customer_id
+    {% endcall %}
 
 ),
 
@@ -72,12 +65,9 @@ final as (
         cast(velocity.max_single_day_amount as double) as max_single_day_amount
 
     from customers
-    left join customer_transactions
-        on customers.customer_id = customer_transactions.customer_id
-    left join velocity
-        on customers.customer_id = velocity.customer_id
-    left join signals_aggregated_to_customers as agg
-        on customers.customer_id = agg.customer_id
+    {{ join_on_keys('customers', [
+        'customer_transactions', 'velocity', 'signals_aggregated_to_customers as agg',
+    ]) }}
 
 )
 
