@@ -151,12 +151,14 @@ def test_a_failing_staging_model_stops_everything_built_from_it(dag):
     failing = dag.get_task("staging.stg_customers_model_build")
     downstream = failing.get_flat_relative_ids(upstream=False)
     built_from_customers = [t for t in dag.tasks if t.task_id.split(".")[0] in {
-        "marts", "features", "snapshot", "ml_scoring", "publish", "retention_digest"}]
+        "marts", "features", "snapshot", "ml_scoring", "publish", "retention_digest",
+        "consumers"} and t.task_id != "marts.metricflow_time_spine_model_build"]
     from include.c360.ml.tasks import TASKS
+    from include.c360.report.tasks import TASKS as CONSUMER_TASKS
 
-    # 4 marts, 3 features, the scoring tasks, publication, retention alerts and the history of
-    # the scored segments, their digest, the snapshot
-    assert len(built_from_customers) == 12 + len(TASKS)
+    # 5 marts, 3 features, the scoring tasks, publication, retention alerts, the history of the
+    # scored segments and the Customer 360 by day, their digest, the snapshot, the consumers
+    assert len(built_from_customers) == 14 + len(TASKS) + len(CONSUMER_TASKS)
     assert {t.task_id for t in built_from_customers} <= downstream
     assert {t.trigger_rule for t in built_from_customers} == {"all_success"}
     assert "staging.stg_products_model_build" not in downstream
