@@ -106,11 +106,16 @@ def test_snowflake_path_reads_features_and_replaces_scores(world, cfg):
         conn.close()
 
 
-def test_segment_names_follow_the_documented_rules():
+def _population() -> pd.DataFrame:
+    """400 customers' 0-1 segmentation inputs, uniform."""
     rng = np.random.default_rng(0)
-    population = pd.DataFrame(rng.random((400, 5)), columns=[
+    return pd.DataFrame(rng.random((400, 5)), columns=[
         "recency_norm", "frequency_norm", "monetary_norm", "tenure_norm",
         "session_frequency_norm"])
+
+
+def test_segment_names_follow_the_documented_rules():
+    population = _population()
     profiles = pd.DataFrame(
         {
             # recency frequency monetary tenure sessions
@@ -136,10 +141,7 @@ def test_a_handful_of_outliers_does_not_take_a_segment_name():
     """KMeans may give a few outlying customers a cluster of their own (e.g. 3 of 270,000 with
     every input at 0): the rules name the clusters that hold the customers, and the outliers
     take the name of the nearest of those."""
-    rng = np.random.default_rng(0)
-    population = pd.DataFrame(rng.random((400, 5)), columns=[
-        "recency_norm", "frequency_norm", "monetary_norm", "tenure_norm",
-        "session_frequency_norm"])
+    population = _population()
     profiles = pd.DataFrame(
         {
             # recency frequency monetary tenure sessions

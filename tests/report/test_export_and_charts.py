@@ -27,16 +27,16 @@ def _marts(db) -> None:
         ('C2', 'bo li', 'bo@x.org', 'DE', 'pending', 'suspended'))
         t(customer_id, full_name, email, country, kyc_status, account_status)""")
     con.execute("""create table marts.fct_transactions as select * from (values
-        ('T1', timestamp '2026-11-24 01:00:00', 'C1', null, 950.0, 'EUR', 'card', 'purchase',
+        ('T1', timestamp '2026-11-24 01:00:00', 'C1', null, 950.0, 880.0, 'EUR', 'card', 'purchase',
          'success', true),
-        ('T2', timestamp '2026-11-24 13:00:00', 'C2', 'O9', 20.0, 'USD', 'ach', 'purchase',
+        ('T2', timestamp '2026-11-24 13:00:00', 'C2', 'O9', 20.0, 20.0, 'USD', 'ach', 'purchase',
          'failed', false),
-        ('T3', timestamp '2026-11-22 03:00:00', 'C2', null, 7000.0, 'GBP', 'wire', 'purchase',
-         'success', true),
-        ('T4', timestamp '2026-11-18 02:00:00', 'C1', null, 5.0, 'USD', 'card', 'fee',
+        ('T3', timestamp '2026-11-22 03:00:00', 'C2', null, 7000.0, 5530.0, 'GBP', 'wire',
+         'purchase', 'success', true),
+        ('T4', timestamp '2026-11-18 02:00:00', 'C1', null, 5.0, 5.0, 'USD', 'card', 'fee',
          'success', true))
-        t(transaction_id, transaction_date, customer_id, order_id, amount, currency,
-          payment_method, transaction_type, status, is_high_risk)""")
+        t(transaction_id, transaction_date, customer_id, order_id, amount, amount_local,
+          currency, payment_method, transaction_type, status, is_high_risk)""")
     con.close()
 
 
@@ -66,8 +66,9 @@ def test_high_risk_export_to_s3_once_per_day_and_again_only_on_change(
         lines = fh.read().decode().splitlines()
     assert lines == [
         "transaction_id,transaction_date,customer_id,full_name,email,country,kyc_status,"
-        "account_status,order_id,amount,currency,payment_method,transaction_type,status",
-        "T1,2026-11-24 01:00:00,C1,ann lee,ann@x.org,US,verified,active,,950.0,EUR,card,"
+        "account_status,order_id,amount,amount_local,currency,payment_method,transaction_type,"
+        "status",
+        "T1,2026-11-24 01:00:00,C1,ann lee,ann@x.org,US,verified,active,,950.0,880.0,EUR,card,"
         "purchase,success"]
 
     # a re-run writes nothing; a late flagged payment of D-1 rewrites that day's file only

@@ -74,10 +74,9 @@ class IngestConfig:
             raise ValueError(
                 f"on_changed_file must be one of {ON_CHANGED_CHOICES}, not {self.on_changed_file!r}"
             )
-        if self.lookback_days < 0:
-            raise ValueError(f"lookback_days must be >= 0, not {self.lookback_days}")
-        if self.max_catchup_days < 0:
-            raise ValueError(f"max_catchup_days must be >= 0, not {self.max_catchup_days}")
+        for name in ("lookback_days", "max_catchup_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
 
     @property
     def history_table(self) -> str:

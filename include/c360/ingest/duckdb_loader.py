@@ -17,13 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from include.c360.ingest.base import (
-    FileMeta,
-    LoaderBase,
-    LoadResult,
-    new_load_id,
-    utcnow,
-)
+from include.c360.ingest.base import FileMeta, LoaderBase, LoadResult, new_load_id, utcnow
 from include.c360.ingest.config import LOADED, IngestConfig
 from include.c360.ingest.sql import render
 from include.c360.ingest.validate import (

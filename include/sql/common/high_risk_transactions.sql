@@ -1,5 +1,6 @@
 -- The compliance export: the payments flagged is_high_risk dated in [start, end), with the
--- customer's identity and KYC standing. Same SQL on DuckDB and Snowflake.
+-- customer's identity and KYC standing; amount in USD, amount_local in the payment's currency.
+-- Same SQL on DuckDB and Snowflake.
 select
     cast(transactions.transaction_date as date) as transaction_day,
     transactions.transaction_id,
@@ -12,6 +13,7 @@ select
     customers.account_status,
     transactions.order_id,
     transactions.amount,
+    transactions.amount_local,
     transactions.currency,
     transactions.payment_method,
     transactions.transaction_type,
