@@ -338,7 +338,7 @@ def test_a_json_array_file_gets_a_short_error(env, zone, wh):
 
 
 def test_an_error_message_is_capped_whatever_its_source():
-    from include.c360.ingest.validate import MAX_MESSAGE, FileError
+    from include.c360.ingest.errors import MAX_MESSAGE, FileError
 
     err = FileError("k", "x" * 900_000, 3, "c")
     assert len(err.message) < MAX_MESSAGE + 40 and "899400 more characters" in err.message

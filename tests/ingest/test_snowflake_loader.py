@@ -29,7 +29,7 @@ pytestmark = pytest.mark.timeout(60)
 RUN = (datetime(2026, 11, 24, 2, tzinfo=UTC), datetime(2026, 11, 25, 2, tzinfo=UTC))
 PARAMS = {"database": "C360", "raw_schema": "raw", "meta_schema": "raw_meta",
           "landing_url": "s3://c360-landing/landing", "storage_integration": "",
-          "aws_role_arn": ""}
+          "aws_role_arn": "", "pii_reader_role": "C360_PII_READER"}
 
 
 def _history(wh, key: str) -> list[tuple]:
@@ -141,8 +141,8 @@ def test_already_loaded_per_snowflakes_load_metadata_is_recorded_not_quarantined
 
 def test_copy_reads_snowflakes_answers():
     """The shapes of COPY's result: rows per file, or the one-column nothing-to-do answer."""
+    from include.c360.ingest.errors import FileError
     from include.c360.ingest.snowflake_loader import SnowflakeLoader
-    from include.c360.ingest.validate import FileError
 
     class Cursor:
         def __init__(self, cols, rows):
@@ -198,6 +198,7 @@ VALID = {**PARAMS, "storage_integration": "c360_s3",
     ("meta_schema", "meta'--"),
     ("storage_integration", "s3 integration"),
     ("landing_url", "s3://bucket/x') ; drop stage y; --"),
+    ("pii_reader_role", "x') or true or ('"),
 ])
 def test_setup_templates_refuse_what_is_not_an_identifier_or_url(param, value):
     from include.c360.ingest.snowflake_loader import SETUP_FILES

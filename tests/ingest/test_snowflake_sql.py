@@ -200,8 +200,8 @@ def test_snowflake_precheck_of_the_first_ndjson_record(first, error, env, zone):
     """The Snowflake loader's pre-COPY check is DuckDB's: no TypeError, no key order."""
     import gzip
 
+    from include.c360.ingest.errors import FileError
     from include.c360.ingest.snowflake_loader import SnowflakeLoader
-    from include.c360.ingest.validate import FileError
 
     src = source("events")
     cols = rows_for(src, 2, date(2026, 11, 24))
@@ -300,7 +300,7 @@ def test_snowflake_errors_are_content_or_warehouse(error, errno, sqlstate, conte
 def test_copy_into_a_missing_table_is_a_warehouse_error_not_a_bad_file(snow, zone):
     """The COPY fails for the warehouse's reason (a dropped RAW table): the file stays,
     unloaded, not quarantined, not in the load history; fixed, the retry loads it."""
-    from include.c360.ingest.validate import WarehouseError
+    from include.c360.ingest.errors import WarehouseError
 
     wh = _warehouse(snow)
     wh.setup()

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
+from include.c360.ingest.errors import WarehouseError
 from include.c360.ingest.run import IngestError, ingest
-from include.c360.ingest.validate import WarehouseError
 from include.c360.sources import source
 from tests.ingest.exports import write_bad_value, write_export
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, Self
 
 from include.c360.ingest.config import RESOLVED
-from include.c360.ingest.validate import FileError
+from include.c360.ingest.errors import FileError
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 

@@ -77,7 +77,7 @@ def setup_params() -> dict[str, Param]:
                                                  "use in the stages ('' = none)"),
         "aws_role_arn": Param("", type="string", pattern=AWS_ROLE_ARN_PATTERN,
                               description="IAM role the storage integration assumes"),
-        "pii_reader_role": Param(PII_READER_ROLE, type="string",
+        "pii_reader_role": Param(PII_READER_ROLE, **ident,
                                  description="Snowflake role that sees personal data unmasked "
                                              "(grant it to the loading and dbt roles)"),
     }

@@ -19,16 +19,13 @@ from typing import Any
 
 from include.c360.ingest.base import FileMeta, LoaderBase, LoadResult, new_load_id, utcnow
 from include.c360.ingest.config import LOADED, IngestConfig
+from include.c360.ingest.errors import FileError, WarehouseError, first_line, is_warehouse_error
 from include.c360.ingest.sql import render
 from include.c360.ingest.validate import (
-    FileError,
-    WarehouseError,
-    _first_line,
     check_gzip_stream,
     check_json_keys,
     diagnose,
     diagnose_unreadable,
-    is_warehouse_error,
     precheck,
 )
 from include.c360.landing import LandingZone
@@ -157,7 +154,7 @@ class DuckDBLoader(LoaderBase):
                         results[ready[0][0].key] = self._explain(src, *ready[0][::2], e)
                         continue
                     log.info("%s: a file of a %s-file batch failed (%s); loading them one by "
-                             "one", src.name, len(ready), _first_line(e))
+                             "one", src.name, len(ready), first_line(e))
                     for one in ready:
                         try:
                             results.update(self._load_batch(src, [one], truncate=truncate,

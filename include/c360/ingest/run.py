@@ -33,8 +33,8 @@ from include.c360.ingest.config import (
     RELEASED,
     IngestConfig,
 )
+from include.c360.ingest.errors import FileError
 from include.c360.ingest.plan import catch_up_from, list_interval, make_plan
-from include.c360.ingest.validate import FileError
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 

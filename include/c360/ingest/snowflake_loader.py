@@ -34,10 +34,9 @@ from typing import Any
 from include.c360.constants import PII_READER_ROLE, SNOWFLAKE_CONN_ID
 from include.c360.ingest.base import FileMeta, LoaderBase, LoadResult, new_load_id, utcnow
 from include.c360.ingest.config import LOADED, IngestConfig
+from include.c360.ingest.errors import FileError, WarehouseError
 from include.c360.ingest.sql import render, snowpipe_sources
 from include.c360.ingest.validate import (
-    FileError,
-    WarehouseError,
     check_first_line,
     check_json_keys,
     checking,

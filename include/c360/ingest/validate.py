@@ -5,9 +5,10 @@ Row numbers are 1-based record numbers inside the file (the same as ``_source_ro
 Parquet schema); when DuckDB's typed reader still rejects a file, :func:`diagnose` reads it
 again as text and finds the first value that does not convert to its column's type.
 
-The other side of the same question: ``WarehouseError`` is a failure that is not the file's
-(``is_warehouse_error`` for DuckDB's errors; a file that reads cleanly on its own but does not
-load): the file is never quarantined for it.
+The errors themselves and their messages are ``errors.py``: ``FileError`` for the file's
+content, ``WarehouseError`` for a failure that is not the file's (``is_warehouse_error`` for
+DuckDB's errors; a file that reads cleanly on its own but does not load): the file is never
+quarantined for it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,18 @@ import re
 import zlib
 from collections.abc import Generator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from include.c360.ingest.errors import (
+    MAX_VALUE,
+    FileError,
+    WarehouseError,
+    csv_error,
+    first_line,
+    is_warehouse_error,
+    shorten,
+)
 from include.c360.ingest.sql import render
 from include.c360.sources import Source
 from include.c360.warehouse.sql import sql_literal
@@ -42,72 +51,6 @@ _PARQUET_FAMILIES = {
     "timestamp": ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S",
                   "TIMESTAMP WITH TIME ZONE", "DATE"),
 }
-
-
-MAX_MESSAGE = 600  # characters of an error message kept (load history, logs, e-mails)
-MAX_VALUE = 80  # characters of a bad value quoted in a message
-
-
-def shorten(text: str, limit: int = MAX_MESSAGE) -> str:
-    """``text`` cut to ``limit`` characters, saying how much was left out."""
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}... ({len(text) - limit} more characters)"
-
-
-@dataclass
-class FileError(Exception):
-    """A file that cannot be loaded; ``row`` 1-based (0 = header/schema), ``column`` if known.
-    The message is kept short (``MAX_MESSAGE``): it goes into the load history and e-mails."""
-
-    key: str
-    message: str
-    row: int | None = None
-    column: str | None = None
-
-    def __post_init__(self) -> None:
-        self.message = shorten(self.message)
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append("header/schema" if self.row == 0 else f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
-        loc = (" " + ", ".join(where)) if where else ""
-        return f"file {self.key}{loc}: {self.message}"
-
-
-class WarehouseError(RuntimeError):
-    """The warehouse or the environment failed while loading a file that is not at fault
-    (locked or read-only database, missing or altered RAW table, out of memory, disk full;
-    Snowflake: privileges, suspended warehouse, ...). Nothing of the batch is loaded, the file
-    is neither quarantined nor recorded as FAILED, and the task fails so Airflow retries it."""
-
-    def __init__(self, source: str, key: str, cause: BaseException | str):
-        detail = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
-        first = str(detail).strip().splitlines()[0] if str(detail).strip() else str(detail)
-        super().__init__(f"{source}: the warehouse failed while loading {key} ({first}); the "
-                         "file is not at fault: it stays in the landing zone, unloaded, not "
-                         "quarantined, and loads on a retry once the warehouse is fixed")
-        self.source, self.key = source, key
-
-
-# errors of the database itself, whatever file is being read
-_WAREHOUSE_MESSAGES = ("no space left", "disk full", "could not set lock", "read-only mode",
-                       "database has been invalidated", "out of memory", "permission denied")
-
-
-def is_warehouse_error(e: BaseException) -> bool:
-    """A DuckDB error that is the warehouse's or the environment's, never a file's content."""
-    import duckdb
-
-    kinds = (duckdb.OutOfMemoryException, duckdb.CatalogException, duckdb.TransactionException,
-             duckdb.PermissionException, duckdb.InterruptException, duckdb.FatalException,
-             duckdb.InternalException, duckdb.ConnectionException,
-             duckdb.DependencyException)
-    message = str(e).lower()
-    return isinstance(e, kinds) or any(m in message for m in _WAREHOUSE_MESSAGES)
 
 
 def _column_diff(key: str, expected: list[str], actual: list[str], what: str,
@@ -163,7 +106,7 @@ def checking(src: Source, key: str) -> Generator[None, None, None]:
     except Exception as e:  # noqa: BLE001 - any other failure reading the file is its defect
         log.warning("%s: pre-load check of %s failed", src.name, key, exc_info=True)
         raise FileError(key, f"the pre-load check could not read the file: "
-                             f"{type(e).__name__}: {_first_line(e)}") from None
+                             f"{type(e).__name__}: {first_line(e)}") from None
 
 
 def _precheck(src: Source, key: str, path: Path, con: Any | None) -> None:
@@ -243,7 +186,7 @@ def _check_parquet_schema(src: Source, key: str, path: Path, con: Any,
     except duckdb.Error as e:
         if is_warehouse_error(e):
             raise WarehouseError(src.name, key, e) from e
-        raise FileError(key, f"not a readable Parquet file: {_first_line(e)}") from None
+        raise FileError(key, f"not a readable Parquet file: {first_line(e)}") from None
     actual = [r[0] for r in desc]
     if err := _column_diff(key, expected, actual, "schema", 0):
         raise err
@@ -259,10 +202,6 @@ def _check_parquet_schema(src: Source, key: str, path: Path, con: Any,
                 raise bad
             continue  # every value converts: accept, the insert casts
         raise FileError(key, f"column type {t} does not match the spec's {c.type}", 0, c.name)
-
-
-def _first_line(e: BaseException) -> str:
-    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
 def diagnose(src: Source, key: str, path: Path, con: Any) -> FileError | None:
@@ -328,7 +267,7 @@ def check_gzip_stream(src: Source, key: str, path: Path) -> None:
     except (OSError, EOFError, zlib.error) as e:
         good = _readable_records(path, src.file_format)
         raise FileError(key, f"corrupt or truncated gzip stream after {good} complete "
-                             f"record(s): {_first_line(e)}", good + 1) from None
+                             f"record(s): {first_line(e)}", good + 1) from None
 
 
 def diagnose_unreadable(src: Source, key: str, path: Path, error: BaseException) -> FileError:
@@ -338,19 +277,19 @@ def diagnose_unreadable(src: Source, key: str, path: Path, error: BaseException)
     if "gzip" in msg.lower() or isinstance(error, (EOFError, zlib.error)):
         good = _readable_records(path, src.file_format)
         return FileError(key, f"corrupt or truncated gzip stream after {good} complete "
-                              f"record(s): {_first_line(error)}", good + 1)
+                              f"record(s): {first_line(error)}", good + 1)
     if src.file_format == "ndjson_gzip":
         found = _first_bad_json_record(key, path)
         if found is not None:
             return found
     if src.file_format == "csv_gzip" and (line := re.search(r"CSV Error on Line: (\d+)", msg)):
-        return _csv_error(src, key, path, int(line.group(1)), msg)
+        return csv_error(src, key, path, int(line.group(1)), msg)
     line = re.search(r"[Ll]ine:? (\d+)", msg)
     col = re.search(r'column "?([A-Za-z_][A-Za-z0-9_]*)"?', msg)
     row = None
     if line:
         row = int(line.group(1)) - (1 if src.file_format == "csv_gzip" else 0)
-    return FileError(key, _first_line(error), row, col.group(1) if col else None)
+    return FileError(key, first_line(error), row, col.group(1) if col else None)
 
 
 def _first_bad_json_record(key: str, path: Path) -> FileError | None:
@@ -372,61 +311,4 @@ def _first_bad_json_record(key: str, path: Path) -> FileError | None:
                     return _not_an_object(key, record, n)
     except (OSError, EOFError, zlib.error):
         return None
-    return None
-
-
-def _csv_error(src: Source, key: str, path: Path, line_no: int, msg: str) -> FileError:
-    """DuckDB's multi-line CSV error as a short reason, the record and, where one value is at
-    fault (a stray quote, bytes that are not UTF-8), its column."""
-    lines = [x.strip() for x in msg.splitlines()]
-    reason = next((x for x in lines[2:] if x and not x.startswith("Possible")), "")
-    names = [c.name for c in src.raw_columns]
-    column = None
-    raw = _physical_line(path, line_no)
-    if m := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", reason):
-        reason = f"the row has {m.group(2)} values, the header {m.group(1)} columns"
-        if int(m.group(2)) < int(m.group(1)):
-            column = names[int(m.group(2))]  # the first column with no value
-    elif "unicode" in reason.lower():
-        reason = "bytes that are not UTF-8 (the file must be UTF-8 encoded)"
-        column = _csv_column_where(raw, names, lambda v: not _is_utf8(v))
-    elif "quote" in reason.lower():
-        reason = "a value with an unterminated or stray quote (\")"
-        column = _csv_column_where(raw, names, _stray_quote)
-    shown = shorten(raw.decode("utf-8", "replace").rstrip("\r\n"), MAX_VALUE) if raw else ""
-    return FileError(key, f"{reason or _first_line(msg)}" + (f"; line: {shown!r}" if shown else ""),
-                     line_no - 1, column)
-
-
-def _physical_line(path: Path, line_no: int) -> bytes:
-    try:
-        with gzip.open(path, "rb") as fh:
-            for n, line in enumerate(fh, 1):
-                if n == line_no:
-                    return line
-    except (OSError, EOFError, zlib.error):
-        pass
-    return b""
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _stray_quote(value: bytes) -> bool:
-    """A CSV value with a quote that neither encloses it nor is doubled inside it."""
-    if len(value) >= 2 and value.startswith(b'"') and value.endswith(b'"'):
-        value = value[1:-1].replace(b'""', b"")
-    return b'"' in value
-
-
-def _csv_column_where(raw: bytes, names: list[str], bad: Any) -> str | None:
-    """The column of the first comma-separated value of a raw line for which ``bad`` holds."""
-    for name, value in zip(names, raw.rstrip(b"\r\n").split(b","), strict=False):
-        if bad(value):
-            return name
     return None

@@ -138,12 +138,16 @@ def name_segments(profiles: pd.DataFrame, population: pd.DataFrame,
     for c in profiles.index:
         if c not in small:
             names.setdefault(int(c), "Occasional")
-    zs_frame = pd.DataFrame({"r": zr, "f": zf, "m": zm, "t": zt, "s": zs})
+    z_frame = pd.DataFrame({"r": zr, "f": zf, "m": zm, "t": zt, "s": zs})
     for c in sorted(small):
-        distance = ((zs_frame - zs_frame.loc[c]) ** 2).sum(axis=1)
-        nearest = min(names, key=lambda n: (float(distance[n]), n))
-        names[int(c)] = names[nearest]
+        names[int(c)] = names[_nearest(z_frame, c, names)]
     return names
+
+
+def _nearest(z_frame: pd.DataFrame, cluster: int, named: dict[int, str]) -> int:
+    """The named cluster whose centroid (in z-scores) is nearest to ``cluster``'s."""
+    distance = ((z_frame - z_frame.loc[cluster]) ** 2).sum(axis=1)
+    return min(named, key=lambda n: (float(distance[n]), n))
 
 
 def fit_segmentation(X: pd.DataFrame, cfg: MLConfig) -> SegmentationResult:
