@@ -204,7 +204,7 @@ def test_missing_manifest_is_a_clear_import_error(tmp_path):
 
 def test_profiles_follow_the_target_and_the_connection(monkeypatch, tmp_path):
     from include.c360.config import PROJECT_ROOT
-    from include.c360.transform.profiles import profile_config, resolve_duckdb_path
+    from include.c360.warehouse.dbt_profiles import profile_config, resolve_duckdb_path
 
     assert resolve_duckdb_path("data/warehouse/c360.duckdb") == \
         PROJECT_ROOT / "data" / "warehouse" / "c360.duckdb"

@@ -83,7 +83,7 @@ def _dbt_profile() -> Generator[tuple[Path, dict[str, str]], None, None]:
         yield s.dbt_project_dir, {"C360_DBT_TARGET": "duckdb",
                                   "C360_DUCKDB_PATH": str(s.duckdb_path)}
         return
-    from include.c360.transform.profiles import profile_config
+    from include.c360.warehouse.dbt_profiles import profile_config
 
     with profile_config(s.target).ensure_profile() as (profile_path, env_vars):
         yield Path(profile_path).parent, dict(env_vars)

@@ -37,7 +37,7 @@ def cosmos_configs(cfg: TransformConfig, manifest_path: Path, execution_mode: An
     ``TestIndirectSelection`` of the caller's mode)."""
     from cosmos import ExecutionConfig, InvocationMode, ProjectConfig
 
-    from include.c360.transform.profiles import profile_config
+    from include.c360.warehouse.dbt_profiles import profile_config
 
     s = settings()
     project_config = ProjectConfig(

@@ -8,6 +8,8 @@ reports), on DuckDB (the embedded default: a file) or Snowflake (the provider's 
 ``transactions``  begin ... commit, rolled back on any error
 ``client``        ``Warehouse``: DataFrames in and out, tables from a contract, a run's rows
                   replaced atomically; ``open_warehouse()`` for the configured target
+``dbt_profiles``  dbt's profile of the target from the same connections (Cosmos profile
+                  mappings), for the transform's dbt and the semantic layer's MetricFlow
 
 The names of connections and schemas are in ``include/c360/constants.py``.
 """
