@@ -39,6 +39,11 @@ def beyond_spec_columns(model: str) -> list[tuple[str, str]]:
     return []
 
 
+def is_listed_exposure(unique_id: str, status: str) -> bool:
+    """dbt build lists the exposures (the marts' consumers) as no-ops: not a result to check."""
+    return unique_id.startswith("exposure.") and status == "no-op"
+
+
 @dataclass
 class DbtEnv:
     """One isolated dbt environment: warehouse file, target and log paths."""
@@ -63,6 +68,11 @@ class DbtEnv:
             return run_dbt(self.db_path, self.workdir, *args, timeout=timeout)
         except RuntimeError as err:
             raise AssertionError(str(err)) from None
+
+    def statuses(self) -> set[str]:
+        """The statuses of the last run's nodes (exposures aside)."""
+        return {r["status"] for r in self.run_results()["results"]
+                if not is_listed_exposure(r["unique_id"], r["status"])}
 
     def run_results(self) -> dict[str, Any]:
         return json.loads((self.target_path / "run_results.json").read_text())

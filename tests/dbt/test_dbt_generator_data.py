@@ -17,10 +17,6 @@ AS_OF = date(2026, 11, 24)
 NEXT = date(2026, 11, 25)
 
 
-def _statuses(env: DbtEnv) -> set[str]:
-    return {r["status"] for r in env.run_results()["results"]}
-
-
 def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
     from include.c360.generator import GeneratorConfig, generate_day, generate_history
 
@@ -35,14 +31,14 @@ def test_build_over_generator_history_and_increment(tmp_path: Path) -> None:
     loaded = ingest_landing(landing, env.db_path, cfg.history_start, AS_OF)
     assert all(loaded[s] > 0 for s in loaded), loaded
     env.run("build", "--vars", json.dumps({"as_of_date": AS_OF.isoformat()}))
-    assert _statuses(env) <= {"success", "pass"}
+    assert env.statuses() <= {"success", "pass"}
     (day1_txns,) = env.query("select count(*) from marts.fct_transactions")[0]
     before = fct_rows(env)
 
     increment = ingest_landing(landing, env.db_path, NEXT, NEXT)
     assert increment["transactions"] > 0
     env.run("build", "--vars", json.dumps({"as_of_date": NEXT.isoformat()}))
-    assert _statuses(env) <= {"success", "pass"}
+    assert env.statuses() <= {"success", "pass"}
 
     (rows, ids, staged) = env.query(
         "select count(*), count(distinct transaction_id), "

@@ -75,5 +75,6 @@ def test_the_setup_dag_on_snowflake_and_s3_ends_with_the_notifications(monkeypat
     monkeypatch.setenv("C360_LANDING", f"s3://{BUCKET}/landing")
     with DAG("t_setup", schedule=None) as dag:
         ops = setup_tasks()
-    assert [o.task_id for o in ops][-2:] == ["pipes", "pipe_notifications"]
-    assert dag.get_task("pipe_notifications").upstream_task_ids == {"pipes"}
+    assert [o.task_id for o in ops][-3:] == ["pipes", "pii_masking", "pipe_notifications"]
+    # the notifications point at the pipes' queues: after the pipes exist
+    assert "pipes" in dag.get_task("pipe_notifications").get_flat_relative_ids(upstream=True)
