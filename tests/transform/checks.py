@@ -25,11 +25,17 @@ def assert_published(db: Path, as_of: str) -> None:
     """Every layer built, every customer scored as of ``as_of`` and published."""
     customers = query(db, "select count(*) from staging.stg_customers")[0][0]
     assert customers > 500
-    # one row per customer, every ML column filled by this run's scores
+    # one row per customer, every ML column filled by this run's scores; churn for the active
+    # accounts (the retention population), and for them only
     assert query(db, """
         select count(*), count(distinct customer_id), count(predicted_ltv),
-               count(churn_probability), count(customer_segment), count(composite_score)
-        from marts.fct_customer_value""")[0] == (customers,) * 6
+               count(customer_segment), count(composite_score)
+        from marts.fct_customer_value""")[0] == (customers,) * 5
+    active, scored, scored_active = query(db, """
+        select count(*) filter (where is_active), count(churn_probability),
+               count(churn_probability) filter (where is_active)
+        from marts.fct_customer_value""")[0]
+    assert 0 < active < customers and scored == scored_active == active
     assert query(db, "select count(*) from marts.dim_customers")[0][0] == customers
     # the fact holds every deduplicated staging transaction exactly once
     assert query(db, "select count(*), count(distinct transaction_id) "

@@ -105,8 +105,9 @@ def test_one_dbt_build_then_scoring_and_publication(airflow):
                and not t.endswith(("_run", "_done"))}  # (ephemeral models: no task to run)
     on_worker = {t for t in sensors if tis[t]["hostname"]}
     tables = {t for t in sensors if t.endswith((".run", ".snapshot")) and t.startswith(
-        ("dbt.models.marts.", "dbt.models.features.", "dbt.snapshots."))}
-    assert len(tables) == 8 and on_worker == tables  # 4 marts, 3 feature tables, 1 snapshot
+        ("dbt.models.marts.", "dbt.models.features.", "dbt.snapshots.", "dbt.models.semantic."))}
+    # 5 marts, 3 feature tables, 1 snapshot, the semantic layer's time spine
+    assert len(tables) == 10 and on_worker == tables
     assert tis["dbt.dbt_producer_watcher"]["hostname"]
 
 
@@ -120,13 +121,16 @@ def test_failing_dbt_test_stops_its_lineage_scoring_and_publication(airflow):
     tasks = _states(tis)
     assert state == "failed"
     assert tasks["dbt.models.staging.crm.stg_customers.test"] == "failed"
-    # fct_orders is built from orders, not customers: it builds, and its customer FK test
-    # fails with dim_customers not built
-    assert tasks["dbt.models.marts.sales.fct_orders.run"] == "success"
-    assert tasks["dbt.models.marts.sales.fct_orders.test"] == "failed"
+    # fct_orders and fct_support_tickets are built from orders and tickets, not customers:
+    # they build, and their customer FK tests fail with dim_customers not built
+    not_from_customers = ("dbt.models.marts.sales.fct_orders.",
+                          "dbt.models.marts.support.fct_support_tickets.")
+    for mart in not_from_customers:
+        assert tasks[f"{mart}run"] == "success", mart
+        assert tasks[f"{mart}test"] == "failed", mart
     built_from_customers = [t for t in tasks if t.startswith((
         "dbt.models.marts.", "dbt.models.features.", "dbt.snapshots.", "ml_scoring.",
-        "publish.")) and not t.startswith("dbt.models.marts.sales.fct_orders.")]
+        "publish.", "consumers.")) and not t.startswith(not_from_customers)]
     assert {t: tasks[t] for t in built_from_customers if tasks[t] != "upstream_failed"} == {}
     # other lineages were built
     assert tasks["dbt.models.staging.product_catalog.stg_products.test"] == "success"
