@@ -45,7 +45,8 @@ def assert_published(db: Path, as_of: str) -> None:
     # as_of_date (Param, not the logical date) reached ML scoring
     # (fraud risk scores the customers with transactions: feat_fraud_behavior's rows)
     fraud_rows = query(db, "select count(*) from features.feat_fraud_behavior")[0][0]
-    rows = {table: customers for table in SCORE_TABLES} | {"customer_risk_scores": fraud_rows}
+    rows = {table: customers for table in SCORE_TABLES} | {"customer_risk_scores": fraud_rows,
+                                                            "customer_churn_scores": active}
     for table in SCORE_TABLES:
         assert query(db, f"select count(*), min(scored_at)::date::varchar, "
                          f"max(scored_at)::date::varchar from ml.{table}")[0] == (
