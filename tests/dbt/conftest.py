@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.dbt.results import is_listed_exposure
+
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,11 +39,6 @@ def beyond_spec_columns(model: str) -> list[tuple[str, str]]:
                 return [(c["name"], c["data_type"]) for c in doc.get("columns", [])
                         if (c.get("meta") or {}).get("beyond_spec")]
     return []
-
-
-def is_listed_exposure(unique_id: str, status: str) -> bool:
-    """dbt build lists the exposures (the marts' consumers) as no-ops: not a result to check."""
-    return unique_id.startswith("exposure.") and status == "no-op"
 
 
 @dataclass

@@ -85,12 +85,14 @@ def _dbt(project: Path, workdir: Path, args: list[str]) -> dict:
             str(workdir / "logs"),
         ]
     )
+    from tests.dbt.results import is_listed_exposure
+
     statuses: dict[str, int] = {}
     failures = []
     for r in (result.result or []) if hasattr(result.result, "__iter__") else []:
         status = str(getattr(r, "status", ""))
-        if r.node.unique_id.startswith("exposure.") and status == "no-op":
-            continue  # dbt build lists the exposures (the marts' consumers) as no-ops
+        if is_listed_exposure(r.node.unique_id, status):
+            continue
         statuses[status] = statuses.get(status, 0) + 1
         if status in ("error", "fail", "runtime error"):
             failures.append(f"{r.node.unique_id}: {r.message}")

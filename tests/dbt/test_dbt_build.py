@@ -11,9 +11,10 @@ import pytest
 from include.c360.catalog import load_catalog
 from include.c360.ml.contract import score_tables
 from include.c360.warehouse.types import sql_type
-from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild, beyond_spec_columns, is_listed_exposure
+from tests.dbt.conftest import DAY2_AS_OF, TwoDayBuild, beyond_spec_columns
 from tests.dbt.incremental_check import assert_incremental_equals_full_refresh
 from tests.dbt.raw_fixture import CHANGED_ON_DAY2
+from tests.dbt.results import is_listed_exposure
 
 SCHEMA_OF_LAYER = {"staging": "staging", "mart": "marts"}
 FEATURE_MODELS = ("feat_customer_segmentation", "feat_fraud_behavior", "feat_customer_history")
