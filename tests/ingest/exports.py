@@ -69,6 +69,43 @@ def encode(src: Source, cols: dict[str, list[Any]]) -> bytes:
     raise ValueError(src.file_format)
 
 
+# one instant, 2024-12-10 06:04:37 UTC, written with offsets, with "Z" and without an offset
+OFFSET_TIMESTAMPS = ["2024-12-10T11:04:37+05:00", "2024-12-10 06:04:37Z",
+                     "2024-12-10T01:04:37-05:00", "2024-12-10 06:04:37"]
+OFFSETS_IN_UTC = datetime(2024, 12, 10, 6, 4, 37)
+
+
+def export_with(src: Source, day: date, n: int, column: str, at: dict[int, Any],
+                seed: int = 7) -> bytes:
+    """The bytes of an ``n``-row export of ``src`` whose ``column`` holds ``at[row]`` in each
+    given 1-based row and valid values elsewhere: CSV and Parquet the column as text, NDJSON
+    any JSON value (an object, an array, a number...)."""
+    cols = rows_for(src, n, day, seed)
+    if src.file_format == "ndjson_gzip":
+        records = [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+        for row, value in at.items():
+            records[row - 1][column] = value
+        return gzip.compress("".join(json.dumps(r, default=str) + "\n" for r in records).encode())
+    cols[column] = [None if v is None else str(v) for v in cols[column]]
+    for row, value in at.items():
+        cols[column][row - 1] = value
+    return encode(src, cols)
+
+
+def export_key(src: Source, day: date) -> str:
+    """The key of ``src``'s export of ``day`` (hourly sources: its 06:00 file)."""
+    return src.file_key(datetime.combine(day, datetime.min.time()).replace(hour=6)
+                        if src.partition == "hour" else day)
+
+
+def write_bytes(zone: LandingZone, src: Source, day: date, data: bytes) -> str:
+    """Write ``data`` as ``src``'s export of ``day`` (``export_key``) and return its key."""
+    key = export_key(src, day)
+    with zone.open_writer(key) as fh:
+        fh.write(data)
+    return key
+
+
 def write_export(zone: LandingZone, src: Source, day: date, n: int, *, hour: int | None = None,
                  seed: int = 0, cols: dict[str, list[Any]] | None = None) -> str:
     """Write one export file for ``day`` (hourly sources: ``hour``) and return its key."""

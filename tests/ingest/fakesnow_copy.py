@@ -8,16 +8,22 @@ They fix the stand-in, never our SQL:
   its load metadata forever, so the option changes nothing there);
 * a COPY whose every named file fakesnow's load metadata has answers as Snowflake does, with
   the one-column ``Copy executed with 0 files processed.`` (fakesnow answers a LOAD_SKIPPED row
-  per file instead).
+  per file instead);
+* ``ALTER SESSION SET TIMEZONE = '<zone>'`` as the session's time zone (fakesnow raises "not
+  implemented"): DuckDB's ``TimeZone`` of that connection, which is what fakesnow's casts to
+  TIMESTAMP_TZ read a timestamp without an offset in.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Any
 
 NOTHING_COPIED = "SELECT 'Copy executed with 0 files processed.' AS status"
+_SET_TIMEZONE = re.compile(
+    r"^\s*alter\s+session\s+set\s+timezone\s*=\s*'([A-Za-z0-9_/+-]+)'\s*;?\s*$", re.I)
 
 
 def _inserts_shim(original: Any) -> Any:
@@ -76,16 +82,29 @@ def _copy_shim(original: Any) -> Any:
     return copy_into
 
 
+def _execute_shim(original: Any) -> Any:
+    def execute(self, command, *args, **kwargs):
+        if isinstance(command, str) and (m := _SET_TIMEZONE.match(command)):
+            self._duck_conn.execute(f"set TimeZone = '{m.group(1)}'")  # this session only
+            return original(self, "select 'Statement executed successfully.' as status")
+        return original(self, command, *args, **kwargs)
+
+    return execute
+
+
 @contextmanager
 def snowflake_like_copy() -> Generator[None, None, None]:
     """Apply the patches (in this process) for the block."""
     from fakesnow import copy_into, cursor
 
-    saved = (copy_into._inserts, copy_into._params, cursor.copy_into)
+    saved = (copy_into._inserts, copy_into._params, cursor.copy_into,
+             cursor.FakeSnowflakeCursor.execute)
     copy_into._inserts = _inserts_shim(saved[0])
     copy_into._params = _params_shim(saved[1])
     cursor.copy_into = _copy_shim(saved[2])
+    cursor.FakeSnowflakeCursor.execute = _execute_shim(saved[3])
     try:
         yield
     finally:
-        copy_into._inserts, copy_into._params, cursor.copy_into = saved
+        (copy_into._inserts, copy_into._params, cursor.copy_into,
+         cursor.FakeSnowflakeCursor.execute) = saved

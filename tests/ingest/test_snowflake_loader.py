@@ -4,8 +4,10 @@ rendered SQL.
 
 * ``_loaded_at`` is UTC whatever the account's (session's) time zone;
 * a file the pre-COPY check cannot read is quarantined with its error, the others load;
-* missing columns of any NDJSON record (and, in the pipe's check, renamed Parquet columns)
-  fail, never NULLs (a renamed Parquet column before COPY: ``test_snowflake_sql.py``);
+* missing columns of any NDJSON record (and, in the pipe's check, renamed Parquet columns
+  and values that do not convert exactly) fail, never NULLs or inexact values (a renamed
+  Parquet column before COPY: ``test_snowflake_sql.py``; values before COPY:
+  ``test_snowflake_strict_values.py``);
 * Snowflake's "already loaded" answer is not a failure;
 * file names, identifiers and URLs reach SQL only through the one escaper / checker.
 """
@@ -245,30 +247,46 @@ def test_setup_params_and_conf_are_validated_before_a_run(monkeypatch):
         setup_overrides({"meta_schema": "m; drop"})
 
 
-def test_a_file_the_pipe_loaded_with_a_renamed_column_is_taken_out_and_quarantined(
-        snow, zone, monkeypatch):
-    """Snowpipe loads what it is given (a renamed column as NULLs): the pipe check validates
-    each file it loaded before recording it, deletes a failing file's rows and quarantines it.
-    SYSTEM$PIPE_STATUS / COPY_HISTORY answers in Snowflake's documented shapes (fakesnow has
-    no pipes); the pipe's rows are inserted as the pipe would have loaded them."""
+def _renamed_amount(src) -> bytes:
+    cols = rows_for(src, 3, date(2026, 11, 24), seed=1)
+    cols["amount_usd"] = cols.pop("amount")
+    return encode(src, cols)
+
+
+def _object_in_event_id(src) -> bytes:
+    cols = rows_for(src, 3, date(2026, 11, 24), seed=1)
+    records = [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+    records[1]["event_id"] = {"nested": True}
+    return _gz("".join(json.dumps(r, default=str) + "\n" for r in records).encode())
+
+
+@pytest.mark.parametrize(("name", "build", "row", "column", "says"), [
+    ("transactions", _renamed_amount, 0, "amount", "'amount'"),  # Parquet: NULLs in RAW
+    ("events", _object_in_event_id, 2, "event_id", "is a JSON object, not a varchar"),  # text
+])
+def test_a_file_the_pipe_loaded_that_fails_its_check_is_taken_out_and_quarantined(
+        name, build, row, column, says, snow, zone, monkeypatch):
+    """Snowpipe loads what it is given (a renamed column as NULLs, a JSON object into a string
+    column as its text): the pipe check validates each file it loaded before recording it,
+    deletes a failing file's rows and quarantines it. SYSTEM$PIPE_STATUS / COPY_HISTORY
+    answers in Snowflake's documented shapes (fakesnow has no pipes); the pipe's rows are
+    inserted as the pipe would have loaded them."""
     from include.c360.ingest.run import check_snowpipe
 
     wh = snowflake_loader(snow, on_error="continue")
     wh.setup()
-    src = source("transactions")
+    src = source(name)
     good = write_export(zone, src, date(2026, 11, 24), 4)
-    cols = rows_for(src, 3, date(2026, 11, 24), seed=1)
-    cols["amount_usd"] = cols.pop("amount")
     bad = src.file_key(datetime(2026, 11, 24, 6, 30))
     with zone.open_writer(bad) as fh:
-        fh.write(encode(src, cols))
+        fh.write(build(src))
     for key, n in ((good, 4), (bad, 3)):  # what the pipe put in RAW
         for i in range(n):
-            wh.hook.run("insert into C360.raw.transactions (transaction_id, _source_file, "
+            wh.hook.run(f"insert into C360.raw.{name} ({src.key}, _source_file, "
                         "_source_row_number) values (%(t)s, %(k)s, %(i)s)",
                         parameters={"t": f"T{key[-12:]}{i}", "k": key, "i": i + 1})
     start = datetime(2026, 11, 24, 10, tzinfo=UTC)
-    history = [(k.split("/", 1)[1], "s3://c360-landing/landing/transactions/", "Loaded", n,
+    history = [(k.split("/", 1)[1], f"s3://c360-landing/landing/{name}/", "Loaded", n,
                 None, None, None, start) for k, n in ((good, 4), (bad, 3))]
     real_first, real_records = wh.hook.get_first, wh.hook.get_records
     monkeypatch.setattr(wh.hook, "get_first", lambda sql, *a, **k: (json.dumps(
@@ -279,9 +297,9 @@ def test_a_file_the_pipe_loaded_with_a_renamed_column_is_taken_out_and_quarantin
     summary = check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
                              config=wh.config)
     assert summary["loaded_by_pipe"] == 1 and summary["newly_recorded"] == 1
-    assert len(summary["errors"]) == 1 and "'amount'" in summary["errors"][0]
+    assert len(summary["errors"]) == 1 and says in summary["errors"][0]
     assert [tuple(r) for r in real_records(
-        "select _source_file, count(*) from C360.raw.transactions group by 1")] == [(good, 4)]
+        f"select _source_file, count(*) from C360.raw.{name} group by 1")] == [(good, 4)]
     assert zone.exists(QUARANTINE_PREFIX + bad)
-    assert _history(wh, bad)[0][:4] == ("FAILED", None, 0, "amount")
+    assert _history(wh, bad)[0][:4] == ("FAILED", None, row, column)
     assert _history(wh, good)[0][0] == "LOADED"

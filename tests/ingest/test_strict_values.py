@@ -8,12 +8,11 @@ timestamp loads the same whatever the loading process's ``TZ``.
 
 from __future__ import annotations
 
-import gzip
 import io
-import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,8 +20,17 @@ import pytest
 
 from include.c360.ingest.config import QUARANTINE_PREFIX, IngestConfig
 from include.c360.ingest.run import ingest
-from include.c360.sources import source
-from tests.ingest.exports import encode, rows_for, write_export
+from include.c360.sources import Source, source
+from tests.ingest.exports import (
+    OFFSET_TIMESTAMPS,
+    OFFSETS_IN_UTC,
+    encode,
+    export_key,
+    export_with,
+    rows_for,
+    write_bytes,
+    write_export,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -32,58 +40,29 @@ CONTINUE = IngestConfig(on_error="continue", lookback_days=1)
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _records(src, n: int, seed: int = 7) -> list[dict]:
-    cols = rows_for(src, n, BAD_DAY, seed)
-    return [dict(zip(cols, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
-
-
-def _ndjson(records: list[dict]) -> bytes:
-    return gzip.compress("".join(json.dumps(r, default=str) + "\n" for r in records).encode())
-
-
-def _key(src) -> str:
-    return src.file_key(datetime(2026, 11, 24, 6) if src.partition == "hour" else BAD_DAY)
-
-
-def _write(zone, src, data: bytes) -> str:
-    key = _key(src)
-    with zone.open_writer(key) as fh:
-        fh.write(data)
-    return key
-
-
-def _csv_with(src, column: str, row: int, value: str) -> bytes:
-    cols = rows_for(src, 6, BAD_DAY, seed=7)
-    cols[column] = [None if v is None else str(v) for v in cols[column]]
-    cols[column][row - 1] = value
-    return encode(src, cols)
-
-
-def _ndjson_with(src, column: str, row: int, value) -> bytes:
-    records = _records(src, 6)
-    records[row - 1][column] = value
-    return _ndjson(records)
+def _with(column: str, row: int, value) -> Callable[[Source], bytes]:
+    return lambda src: export_with(src, BAD_DAY, 6, column, {row: value})
 
 
 # (source, column, row, bytes builder, what the error must say)
 INEXACT = {
     "fraction_in_int_csv": ("orders", "quantity", 3,
-                            lambda s: _csv_with(s, "quantity", 3, "2.5"),
+                            _with("quantity", 3, "2.5"),
                             "value '2.5' is not a valid int: it has a fractional part"),
     "time_of_day_in_date_csv": ("orders", "order_date", 2,
-                                lambda s: _csv_with(s, "order_date", 2, "2026-11-24 11:30:00"),
+                                _with("order_date", 2, "2026-11-24 11:30:00"),
                                 "value '2026-11-24 11:30:00' is not a valid date"),
     "object_in_string_ndjson": ("events", "event_id", 4,
-                                lambda s: _ndjson_with(s, "event_id", 4, {"nested": True}),
+                                _with("event_id", 4, {"nested": True}),
                                 "value '{\"nested\":true}' is a JSON object, not a varchar"),
     "array_in_string_ndjson": ("events", "browser", 5,
-                               lambda s: _ndjson_with(s, "browser", 5, ["chrome", "safari"]),
+                               _with("browser", 5, ["chrome", "safari"]),
                                "is a JSON array, not a varchar"),
     "object_in_timestamp_ndjson": ("events", "event_timestamp", 2,
-                                   lambda s: _ndjson_with(s, "event_timestamp", 2, {"t": 1}),
+                                   _with("event_timestamp", 2, {"t": 1}),
                                    "is a JSON object, not a timestamp"),
     "number_in_timestamp_ndjson": ("events", "event_timestamp", 6,
-                                   lambda s: _ndjson_with(s, "event_timestamp", 6, 12.5),
+                                   _with("event_timestamp", 6, 12.5),
                                    "value '12.5' is not a valid timestamp"),
 }
 
@@ -93,7 +72,7 @@ def test_a_value_that_does_not_convert_exactly_is_a_bad_row(case, env, zone, wh)
     name, column, row, build, says = INEXACT[case]
     src = source(name)
     good = write_export(zone, src, GOOD_DAY, 5, hour=5)
-    key = _write(zone, src, build(src))
+    key = write_bytes(zone, src, BAD_DAY, build(src))
     report = ingest(src, *RUN, zone=zone, wh=wh, config=CONTINUE)
     assert [r.key for r in report.loaded] == [good]
     [err] = report.errors
@@ -109,16 +88,11 @@ def test_whole_numbers_written_as_decimals_and_blank_fields_still_load(env, zone
     src = source("orders")
     cols = rows_for(src, 4, BAD_DAY, seed=7)
     cols["quantity"] = ["3.0", "4", "", None]
-    key = _write(zone, src, encode(src, cols))
+    key = write_bytes(zone, src, BAD_DAY, encode(src, cols))
     report = ingest(src, *RUN, zone=zone, wh=wh, config=CONTINUE)
     assert report.errors == [] and [r.key for r in report.loaded] == [key]
     assert wh.con.execute("select quantity from raw.orders order by _source_row_number"
                           ).fetchall() == [(3,), (4,), (None,), (None,)]
-
-
-OFFSETS = ["2024-12-10T11:04:37+05:00", "2024-12-10 06:04:37Z", "2024-12-10T01:04:37-05:00",
-           "2024-12-10 06:04:37"]
-UTC_VALUE = datetime(2024, 12, 10, 6, 4, 37)
 
 
 @pytest.mark.parametrize("name,column", [("campaigns", "sent_at"), ("events", "event_timestamp"),
@@ -126,22 +100,14 @@ UTC_VALUE = datetime(2024, 12, 10, 6, 4, 37)
 def test_timestamps_with_an_offset_are_converted_to_utc(name, column, env, zone, wh):
     """CSV text, NDJSON strings, Parquet strings: the same instant, stored in UTC."""
     src = source(name)
-    n = len(OFFSETS)
-    if src.file_format == "ndjson_gzip":
-        records = _records(src, n)
-        for r, v in zip(records, OFFSETS, strict=True):
-            r[column] = v
-        data = _ndjson(records)
-    else:
-        cols = rows_for(src, n, BAD_DAY, seed=7)
-        cols[column] = OFFSETS
-        data = encode(src, cols)
-    key = _write(zone, src, data)
+    n = len(OFFSET_TIMESTAMPS)
+    key = write_bytes(zone, src, BAD_DAY, export_with(src, BAD_DAY, n, column,
+                                        dict(enumerate(OFFSET_TIMESTAMPS, 1))))
     report = ingest(src, *RUN, zone=zone, wh=wh, config=CONTINUE)
     assert report.errors == [] and [r.key for r in report.loaded] == [key]
     got = wh.con.execute(f"select {column} from raw.{name} order by _source_row_number"
                          ).fetchall()
-    assert got == [(UTC_VALUE,)] * n
+    assert got == [(OFFSETS_IN_UTC,)] * n
 
 
 _LOAD_IN_TZ = """
@@ -180,8 +146,8 @@ def test_time_zone_aware_parquet_loads_the_same_whatever_the_process_tz(env, tmp
     buf = io.BytesIO()
     pq.write_table(table, buf)
     landing = tmp_path / "landing"
-    (landing / Path(_key(src)).parent).mkdir(parents=True)
-    (landing / _key(src)).write_bytes(buf.getvalue())
+    (landing / Path(export_key(src, BAD_DAY)).parent).mkdir(parents=True)
+    (landing / export_key(src, BAD_DAY)).write_bytes(buf.getvalue())
     want = [i.astimezone(UTC).replace(tzinfo=None).isoformat() for i in instants]
     for tz in ("UTC", "America/New_York", "Asia/Tokyo"):
         out = subprocess.run(

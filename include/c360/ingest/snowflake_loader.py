@@ -9,10 +9,15 @@ says it loaded already ("Copy executed with 0 files processed") is recorded as L
 rows RAW holds from it, never quarantined, and ``LOAD_UNCERTAIN_FILES = TRUE`` loads a file our
 history does not have even when its load status aged out of Snowflake's metadata.
 
-Before a COPY each file is checked against the registry with the DuckDB loader's own checks
-(``validate``): the CSV header from the object's first bytes; every NDJSON record's keys and a
-Parquet file's column names and types from a local copy (a renamed column would otherwise load
-as NULLs through ``$1:<column>::<type>``). A file the check cannot read is the file's error.
+Before a COPY each file is checked, from a local copy, with the DuckDB loader's own checks
+(``validate``): the CSV header, every NDJSON record's keys, a Parquet file's column names and
+types (a renamed column would otherwise load as NULLs through ``$1:<column>::<type>``), and
+every value with the DuckDB path's conversion rules (``validate.check_values``): COPY's casts
+would round ``2.5`` into an integer column and load a JSON object into a string column as its
+text. A file that fails is the file's error naming row, column and value; so is a file the
+check cannot read. The COPY stores a timestamp's UTC instant (``convert_timezone('UTC',
+<value>::timestamp_tz)``), in a session whose time zone is UTC (``session.sql``), so an offset
+is converted and a timestamp without one is UTC.
 
 Near-realtime sources are loaded by their Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs
 :meth:`SnowflakeLoader.check_pipe`: ``SYSTEM$PIPE_STATUS`` must be RUNNING and ``COPY_HISTORY``
@@ -22,11 +27,9 @@ is recorded, and one that fails has its rows deleted and is quarantined.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import re
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,12 +39,7 @@ from include.c360.ingest.base import FileMeta, LoaderBase, LoadResult, new_load_
 from include.c360.ingest.config import LOADED, IngestConfig
 from include.c360.ingest.errors import FileError, WarehouseError
 from include.c360.ingest.sql import render, snowpipe_sources
-from include.c360.ingest.validate import (
-    check_first_line,
-    check_json_keys,
-    checking,
-    precheck,
-)
+from include.c360.ingest.validate import check_json_keys, check_values, checking, precheck
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 from include.c360.warehouse.connections import snowflake_hook
@@ -175,25 +173,18 @@ class SnowflakeLoader(LoaderBase):
 
     # -- loading ----------------------------------------------------------------------------
     def precheck(self, src: Source, key: str, zone: LandingZone) -> None:
-        """The file against the registry before its COPY, with DuckDB's checks (``validate``):
-        a CSV header from the object's first bytes (no download); NDJSON (every record's
-        keys) and Parquet (column names and types) from a local copy read by an in-memory
-        DuckDB. Whatever cannot be read is the file's FileError, never a crash."""
+        """The file against the registry before its COPY, with DuckDB's checks (``validate``)
+        on a local copy read by an in-memory DuckDB: the CSV header / first NDJSON record /
+        Parquet schema, every NDJSON record's keys, and every value's exact conversion to its
+        column's type (the DuckDB path's rules, ``check_values``). Whatever cannot be read is
+        the file's FileError, never a crash."""
         import duckdb
 
-        with checking(src, key):
-            if src.file_format == "csv_gzip":
-                with zone.open(key) as raw:
-                    try:
-                        first = gzip.GzipFile(fileobj=raw).readline()
-                    except (OSError, EOFError, zlib.error) as e:
-                        raise FileError(key, f"not a readable gzip file: {e}", 1) from None
-                check_first_line(src, key, first or None)
-                return
-            with zone.local_copy(key) as path, duckdb.connect() as con:
-                precheck(src, key, path, con)  # first record / Parquet schema
-                if src.file_format == "ndjson_gzip":
-                    check_json_keys(src, key, path, con)
+        with checking(src, key), zone.local_copy(key) as path, duckdb.connect() as con:
+            precheck(src, key, path, con)  # header / first record / Parquet schema
+            if src.file_format == "ndjson_gzip":
+                check_json_keys(src, key, path, con)
+            check_values(src, key, path, con)
 
     def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
                    *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
@@ -218,6 +209,7 @@ class SnowflakeLoader(LoaderBase):
         conn = self.hook.get_conn()
         cur = conn.cursor()
         try:
+            cur.execute(split_statements(self.render("session"))[0])  # UTC, before the BEGIN
             with transaction(cur.execute):
                 replaced = 0
                 if truncate or replace:

@@ -217,6 +217,25 @@ def diagnose(src: Source, key: str, path: Path, con: Any) -> FileError | None:
     return FileError(key, bad_value_reason(vals[i], col.type, kinds[i]), rn, col.name)
 
 
+def check_values(src: Source, key: str, path: Path, con: Any) -> None:
+    """Every value of the file converts exactly to its column's type, by the rules the DuckDB
+    load applies (``diagnose``), else the first bad one is the file's FileError (row, column,
+    value). For a warehouse whose own casts are not exact (Snowflake's COPY rounds ``2.5`` into
+    an integer column), run before its load. A file that does not even read as text is its
+    FileError too (``diagnose_unreadable``: a ragged CSV row, a stray quote, a cut stream)."""
+    import duckdb
+
+    try:
+        found = diagnose(src, key, path, con)
+    except duckdb.Error as e:
+        if is_warehouse_error(e):
+            raise WarehouseError(src.name, key, e) from e
+        raise diagnose_unreadable(src, key, path, e) from None
+    if found is not None:
+        raise found
+    check_gzip_stream(src, key, path)  # the text reader may stop early on a cut stream
+
+
 def bad_value_reason(value: str, ctype: str, stored_as: str | None = None) -> str:
     """Why a value does not load into a column of spec type ``ctype`` (short, names the value)."""
     shown = repr(shorten(value, MAX_VALUE))

@@ -14,13 +14,23 @@
 {%- for c in src.raw_table_columns %}{{ c.name }}{{ ", " if not loop.last }}{% endfor -%}
 {%- endmacro -%}
 
+{#- A file's value in its column's type: CSV values by position (text, cast by the target
+    column), JSON/Parquet values by key. A timestamp is read with its offset (TIMESTAMP_TZ) and
+    stored as the UTC instant (TIMESTAMP_NTZ): TIMESTAMP_NTZ alone would drop the offset. A
+    timestamp without one is taken in the session's time zone, which the loader sets to UTC
+    (session.sql). That every value converts exactly (2.5 is no int, an object no string) is
+    checked before the COPY (``SnowflakeLoader.precheck``, the DuckDB path's rules). -#}
+{%- macro file_value(src, c, position) -%}
+{%- set v = ("$%d" % position) if src.file_format == "csv_gzip" else ("$1:" ~ c.name) -%}
+{%- if c.type == "timestamp" -%}convert_timezone('UTC', {{ v }}::timestamp_tz)::{{ type(c.type) }}
+{%- elif src.file_format == "csv_gzip" -%}{{ v }}
+{%- else -%}{{ v }}::{{ type(c.type) }}
+{%- endif -%}
+{%- endmacro -%}
+
 {#- COPY transformation: the file's columns by position (CSV) or by key (JSON/Parquet). -#}
 {%- macro file_columns(src) -%}
-{%- for c in src.raw_columns -%}
-{%- if src.file_format == "csv_gzip" -%}${{ loop.index }}
-{%- else -%}$1:{{ c.name }}::{{ type(c.type) }}
-{%- endif %}{{ ", " }}
-{%- endfor -%}
+{%- for c in src.raw_columns -%}{{ file_value(src, c, loop.index) }}{{ ", " }}{%- endfor -%}
 {%- endmacro -%}
 
 {#- The COPY INTO shared by the per-file load and the Snowpipe definition. -#}
