@@ -103,6 +103,33 @@ def snowflake_loader(env: dict, **config: object):
     return SnowflakeLoader(IngestConfig(**config), landing_url=f"file://{env['landing']}")
 
 
+def run_pipe_check(wh, monkeypatch: pytest.MonkeyPatch, src, zone, pipe_loaded: dict[str, int]):
+    """``check_snowpipe`` after Snowpipe "loaded" ``{file key: rows}``: the rows are inserted
+    into RAW as the pipe would have (key column, file, row number; the rest NULL) and
+    SYSTEM$PIPE_STATUS / COPY_HISTORY answer in Snowflake's documented shapes (fakesnow has no
+    pipes). Returns the check's summary."""
+    from datetime import UTC, datetime, timedelta
+
+    from include.c360.ingest.run import check_snowpipe
+
+    for key, n in pipe_loaded.items():
+        for i in range(n):
+            wh.hook.run(f"insert into C360.raw.{src.name} ({src.key}, _source_file, "
+                        "_source_row_number) values (%(t)s, %(k)s, %(i)s)",
+                        parameters={"t": f"T{key[-12:]}{i}", "k": key, "i": i + 1})
+    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
+    history = [(k.split("/", 1)[1], f"s3://c360-landing/landing/{src.name}/", "Loaded", n,
+                None, None, None, start) for k, n in pipe_loaded.items()]
+    real_first, real_records = wh.hook.get_first, wh.hook.get_records
+    monkeypatch.setattr(wh.hook, "get_first", lambda sql, *a, **k: (json.dumps(
+        {"executionState": "RUNNING", "pendingFileCount": 0}),)
+        if "pipe_status" in sql else real_first(sql, *a, **k))
+    monkeypatch.setattr(wh.hook, "get_records", lambda sql, *a, **k: history
+                        if "copy_history" in sql else real_records(sql, *a, **k))
+    return check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
+                          config=wh.config)
+
+
 @pytest.fixture(scope="module")
 def moto_endpoint():
     """A moto S3 server on a free local port (one per test module)."""

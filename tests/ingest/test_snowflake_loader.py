@@ -24,7 +24,7 @@ from include.c360.ingest.config import QUARANTINE_PREFIX
 from include.c360.ingest.run import ingest
 from include.c360.ingest.sql import render
 from include.c360.sources import source
-from tests.ingest.conftest import snowflake_loader
+from tests.ingest.conftest import run_pipe_check, snowflake_loader
 from tests.ingest.exports import encode, rows_for, write_export
 
 pytestmark = pytest.mark.timeout(60)
@@ -268,11 +268,8 @@ def test_a_file_the_pipe_loaded_that_fails_its_check_is_taken_out_and_quarantine
         name, build, row, column, says, snow, zone, monkeypatch):
     """Snowpipe loads what it is given (a renamed column as NULLs, a JSON object into a string
     column as its text): the pipe check validates each file it loaded before recording it,
-    deletes a failing file's rows and quarantines it. SYSTEM$PIPE_STATUS / COPY_HISTORY
-    answers in Snowflake's documented shapes (fakesnow has no pipes); the pipe's rows are
-    inserted as the pipe would have loaded them."""
-    from include.c360.ingest.run import check_snowpipe
-
+    deletes a failing file's rows and quarantines it (``run_pipe_check``: the pipe's answers in
+    Snowflake's documented shapes)."""
     wh = snowflake_loader(snow, on_error="continue")
     wh.setup()
     src = source(name)
@@ -280,25 +277,10 @@ def test_a_file_the_pipe_loaded_that_fails_its_check_is_taken_out_and_quarantine
     bad = src.file_key(datetime(2026, 11, 24, 6, 30))
     with zone.open_writer(bad) as fh:
         fh.write(build(src))
-    for key, n in ((good, 4), (bad, 3)):  # what the pipe put in RAW
-        for i in range(n):
-            wh.hook.run(f"insert into C360.raw.{name} ({src.key}, _source_file, "
-                        "_source_row_number) values (%(t)s, %(k)s, %(i)s)",
-                        parameters={"t": f"T{key[-12:]}{i}", "k": key, "i": i + 1})
-    start = datetime(2026, 11, 24, 10, tzinfo=UTC)
-    history = [(k.split("/", 1)[1], f"s3://c360-landing/landing/{name}/", "Loaded", n,
-                None, None, None, start) for k, n in ((good, 4), (bad, 3))]
-    real_first, real_records = wh.hook.get_first, wh.hook.get_records
-    monkeypatch.setattr(wh.hook, "get_first", lambda sql, *a, **k: (json.dumps(
-        {"executionState": "RUNNING", "pendingFileCount": 0}),)
-        if "pipe_status" in sql else real_first(sql, *a, **k))
-    monkeypatch.setattr(wh.hook, "get_records", lambda sql, *a, **k: history
-                        if "copy_history" in sql else real_records(sql, *a, **k))
-    summary = check_snowpipe(src, start, start + timedelta(minutes=15), zone=zone, wh=wh,
-                             config=wh.config)
+    summary = run_pipe_check(wh, monkeypatch, src, zone, {good: 4, bad: 3})
     assert summary["loaded_by_pipe"] == 1 and summary["newly_recorded"] == 1
     assert len(summary["errors"]) == 1 and says in summary["errors"][0]
-    assert [tuple(r) for r in real_records(
+    assert [tuple(r) for r in wh.hook.get_records(
         f"select _source_file, count(*) from C360.raw.{name} group by 1")] == [(good, 4)]
     assert zone.exists(QUARANTINE_PREFIX + bad)
     assert _history(wh, bad)[0][:4] == ("FAILED", None, row, column)

@@ -16,7 +16,7 @@ import pytest
 from include.c360.ingest.config import QUARANTINE_PREFIX
 from include.c360.ingest.run import ingest
 from include.c360.sources import source
-from tests.ingest.conftest import snowflake_loader
+from tests.ingest.conftest import run_pipe_check, snowflake_loader
 from tests.ingest.exports import (
     OFFSET_TIMESTAMPS,
     OFFSETS_IN_UTC,
@@ -86,3 +86,48 @@ def test_timestamps_with_an_offset_load_as_utc_on_snowflake(name, column, snow, 
     got = wh.hook.get_records(f"select {column} from C360.raw.{name} "
                               "order by _source_row_number")
     assert [tuple(g) for g in got] == [(OFFSETS_IN_UTC,)] * n
+
+
+def test_a_file_whose_offsets_the_pipe_dropped_is_reloaded_in_utc(snow, zone, monkeypatch):
+    """Snowpipe's COPY stores TIMESTAMP_NTZ (its session zone is the account's, so an offset
+    cannot be converted there): the pipe check reloads such a file through the loader's COPY,
+    its rows replaced by the UTC instants; a file without offsets is recorded as the pipe
+    loaded it."""
+    wh = snowflake_loader(snow, on_error="continue")
+    wh.setup()
+    src = source("events")
+    plain = write_export(zone, src, GOOD_DAY, 5, hour=5)
+    n = len(OFFSET_TIMESTAMPS)
+    offsets = write_bytes(zone, src, BAD_DAY, export_with(
+        src, BAD_DAY, n, "event_timestamp", dict(enumerate(OFFSET_TIMESTAMPS, 1))))
+    summary = run_pipe_check(wh, monkeypatch, src, zone, {plain: 5, offsets: n})
+    assert summary["errors"] == [] and summary["newly_recorded"] == 2
+    assert [tuple(r) for r in wh.hook.get_records(
+        "select event_timestamp from C360.raw.events where _source_file = %(k)s "
+        "order by _source_row_number", parameters={"k": offsets})] == [(OFFSETS_IN_UTC,)] * n
+    assert wh.hook.get_first("select count(*), count(event_timestamp) from C360.raw.events "
+                             "where _source_file = %(k)s", parameters={"k": plain}) == (5, 0)
+    assert [h[0] for h in _history(wh, offsets)] == ["LOADED"]
+    assert [h[0] for h in _history(wh, plain)] == ["LOADED"]
+
+
+def test_the_loaders_copy_converts_timestamps_and_the_pipes_copy_keeps_them_ntz():
+    """The pipe's session zone is the account's: converting there would shift every timestamp
+    without an offset, so its COPY stores TIMESTAMP_NTZ (and the pipe check reloads a file
+    whose offsets that drops, above); the loader's COPY, in its UTC session, converts."""
+    from include.c360.ingest.sql import render
+    from include.c360.warehouse.sql import split_statements
+
+    params = {"database": "C360", "raw_schema": "raw", "meta_schema": "raw_meta",
+              "landing_url": "s3://c360-landing/landing", "storage_integration": "",
+              "aws_role_arn": "", "pii_reader_role": "C360_PII_READER"}
+    src = source("events")
+    copy = render("snowflake/copy_file.sql", params=params, src=src, key="events/x",
+                  stage_path="x")
+    assert "convert_timezone('UTC', $1:event_timestamp::timestamp_tz)::TIMESTAMP_NTZ" in copy
+    pipes = split_statements(render("snowflake/setup/07_pipes.sql", params=params))
+    events_pipe = next(p for p in pipes if "events_pipe" in p)
+    assert "$1:event_timestamp::TIMESTAMP_NTZ," in events_pipe
+    assert "::timestamp_tz" not in events_pipe
+    assert split_statements(render("snowflake/session.sql", params=params)) == [
+        "alter session set timezone = 'UTC'"]

@@ -22,7 +22,10 @@ is converted and a timestamp without one is UTC.
 Near-realtime sources are loaded by their Snowpipe (``AUTO_INGEST = TRUE``); their DAG runs
 :meth:`SnowflakeLoader.check_pipe`: ``SYSTEM$PIPE_STATUS`` must be RUNNING and ``COPY_HISTORY``
 tells which files loaded or failed; a file the pipe loaded is checked the same way before it
-is recorded, and one that fails has its rows deleted and is quarantined.
+is recorded, and one that fails has its rows deleted and is quarantined. The pipe's session
+time zone is the account's, so its COPY stores timestamps as ``TIMESTAMP_NTZ`` (right for one
+without an offset, whatever that zone); a file whose offsets that dropped is reloaded by the
+check through the loader's COPY, which converts them.
 """
 
 from __future__ import annotations
@@ -39,7 +42,13 @@ from include.c360.ingest.base import FileMeta, LoaderBase, LoadResult, new_load_
 from include.c360.ingest.config import LOADED, IngestConfig
 from include.c360.ingest.errors import FileError, WarehouseError
 from include.c360.ingest.sql import render, snowpipe_sources
-from include.c360.ingest.validate import check_json_keys, check_values, checking, precheck
+from include.c360.ingest.validate import (
+    check_json_keys,
+    check_values,
+    checking,
+    first_dropped_offset,
+    precheck,
+)
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 from include.c360.warehouse.connections import snowflake_hook
@@ -172,19 +181,23 @@ class SnowflakeLoader(LoaderBase):
                           started=utcnow(), err=err, quarantine_key=quarantine_key))
 
     # -- loading ----------------------------------------------------------------------------
-    def precheck(self, src: Source, key: str, zone: LandingZone) -> None:
+    def precheck(self, src: Source, key: str, zone: LandingZone) -> str | None:
         """The file against the registry before its COPY, with DuckDB's checks (``validate``)
-        on a local copy read by an in-memory DuckDB: the CSV header / first NDJSON record /
-        Parquet schema, every NDJSON record's keys, and every value's exact conversion to its
-        column's type (the DuckDB path's rules, ``check_values``). Whatever cannot be read is
-        the file's FileError, never a crash."""
+        on a local copy read by an in-memory DuckDB (time zone UTC): the CSV header / first
+        NDJSON record / Parquet schema, every NDJSON record's keys, and every value's exact
+        conversion to its column's type (the DuckDB path's rules, ``check_values``). Whatever
+        cannot be read is the file's FileError, never a crash. Returns where the file first
+        holds a timestamp whose offset a ``TIMESTAMP_NTZ`` cast drops (Snowpipe's COPY), or
+        None."""
         import duckdb
 
         with checking(src, key), zone.local_copy(key) as path, duckdb.connect() as con:
+            con.execute("set TimeZone = 'UTC'")
             precheck(src, key, path, con)  # header / first record / Parquet schema
             if src.file_format == "ndjson_gzip":
                 check_json_keys(src, key, path, con)
             check_values(src, key, path, con)
+            return first_dropped_offset(src, key, path, con)
 
     def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
                    *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
@@ -199,11 +212,18 @@ class SnowflakeLoader(LoaderBase):
 
     def load_file(self, src: Source, f: FileMeta, zone: LandingZone, *, replace: bool,
                   truncate: bool, run_id: str) -> LoadResult:
-        from snowflake.connector.errors import Error as SnowflakeError
-
         if f.size == 0:
             raise FileError(f.key, "empty file (0 bytes)")
         self.precheck(src, f.key, zone)
+        return self.copy_file(src, f, replace=replace, truncate=truncate, run_id=run_id)
+
+    def copy_file(self, src: Source, f: FileMeta, *, replace: bool, truncate: bool,
+                  run_id: str) -> LoadResult:
+        """One transaction, in a session whose time zone is UTC: (truncate | delete the file's
+        previous rows) + ``COPY INTO`` of the file + its LOADED history row. For a file that
+        passed ``precheck``."""
+        from snowflake.connector.errors import Error as SnowflakeError
+
         started, load_id = utcnow(), new_load_id()
         stage_path = f.key[len(src.name) + 1:]
         conn = self.hook.get_conn()
@@ -305,15 +325,24 @@ def record_pipe_loads(wh: SnowflakeLoader, src: Source, check: PipeCheck,
 
     Each file the pipe loaded is first checked as a batch load checks it before its COPY
     (``precheck``): the pipe's ``$1:<column>::<type>`` loads a renamed or missing column as
-    NULLs. A file that fails has the rows the pipe loaded from it deleted and joins
-    ``check.errors`` (then it is quarantined like a file the pipe rejected)."""
+    NULLs and a value that does not convert exactly as best it can. A file that fails has the
+    rows the pipe loaded from it deleted and joins ``check.errors`` (then it is quarantined like
+    a file the pipe rejected). A file with a timestamp whose offset the pipe's
+    ``TIMESTAMP_NTZ`` dropped is reloaded through the loader's COPY (its rows replaced by the
+    UTC instants, in one transaction with its LOADED row)."""
     known = wh.loaded_files(src)
     n = 0
     for key in list(check.loaded):
         if key in known or key not in files:
             continue
         try:
-            wh.precheck(src, key, zone)
+            dropped = wh.precheck(src, key, zone)
+            if dropped is not None:
+                log.warning("%s: Snowpipe dropped the offset of a timestamp of %s (%s); "
+                            "reloading it with its timestamps in UTC", src.name, key, dropped)
+                wh.copy_file(src, files[key], replace=True, truncate=False, run_id=run_id)
+                n += 1
+                continue
         except FileError as err:
             wh.hook.run(split_statements(wh.render("delete_file_rows", src=src, key=key))[0],
                         autocommit=True)

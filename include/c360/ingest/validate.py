@@ -236,6 +236,21 @@ def check_values(src: Source, key: str, path: Path, con: Any) -> None:
     check_gzip_stream(src, key, path)  # the text reader may stop early on a cut stream
 
 
+def first_dropped_offset(src: Source, key: str, path: Path, con: Any) -> str | None:
+    """Where the file first holds a timestamp whose offset a cast to a timestamp without time
+    zone drops (``duckdb/dropped_offsets.sql``), as ``row N, column 'c': value '...'``; None
+    when it holds none. For a file already checked (``check_values``); ``con``'s TimeZone must
+    be UTC."""
+    if not any(c.type == "timestamp" for c in src.raw_columns):
+        return None
+    row = con.execute(render("duckdb/dropped_offsets.sql", src=src,
+                             path=sql_literal(str(path)))).fetchone()
+    if row is None:
+        return None
+    rn, column, value = row
+    return f"row {rn}, column {column!r}: value {shorten(str(value), MAX_VALUE)!r}"
+
+
 def bad_value_reason(value: str, ctype: str, stored_as: str | None = None) -> str:
     """Why a value does not load into a column of spec type ``ctype`` (short, names the value)."""
     shown = repr(shorten(value, MAX_VALUE))

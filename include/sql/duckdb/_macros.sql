@@ -63,6 +63,12 @@
 {%- endif -%}
 {%- endmacro -%}
 
+{#- Whether a stored timestamp's wall clock differs from its UTC instant (it carries an offset
+    or zone other than UTC), which a cast to a timestamp without time zone would drop. -#}
+{%- macro dropped_offset(src, c) -%}
+(try_cast({{ stored_text(src, c) }} as timestamp) is distinct from {{ from_text(stored_text(src, c), "timestamp") }})
+{%- endmacro -%}
+
 {#- The stored value in the column's type, NULL when it is NULL or has no exact value in that type
     (a JSON object or array is never a scalar; Parquet text columns convert like CSV text). -#}
 {%- macro convert(src, c) -%}

@@ -15,29 +15,32 @@
 {%- endmacro -%}
 
 {#- A file's value in its column's type: CSV values by position (text, cast by the target
-    column), JSON/Parquet values by key. A timestamp is read with its offset (TIMESTAMP_TZ) and
-    stored as the UTC instant (TIMESTAMP_NTZ): TIMESTAMP_NTZ alone would drop the offset. A
-    timestamp without one is taken in the session's time zone, which the loader sets to UTC
-    (session.sql). That every value converts exactly (2.5 is no int, an object no string) is
-    checked before the COPY (``SnowflakeLoader.precheck``, the DuckDB path's rules). -#}
-{%- macro file_value(src, c, position) -%}
+    column), JSON/Parquet values by key. That every value converts exactly (2.5 is no int, an
+    object no string) is checked before the COPY (``SnowflakeLoader.precheck``, the DuckDB
+    path's rules). Timestamps, with utc_session (the loader's COPY, whose session it sets to
+    TIMEZONE = 'UTC', session.sql): read with their offset (TIMESTAMP_TZ) and stored as the UTC
+    instant, a timestamp without an offset being UTC. Without it (Snowpipe's COPY, whose
+    session zone is the account's): TIMESTAMP_NTZ, right for a timestamp without an offset
+    whatever that zone; a file whose offsets that drops is reloaded by the pipe check through
+    the loader's COPY (``record_pipe_loads``). -#}
+{%- macro file_value(src, c, position, utc_session) -%}
 {%- set v = ("$%d" % position) if src.file_format == "csv_gzip" else ("$1:" ~ c.name) -%}
-{%- if c.type == "timestamp" -%}convert_timezone('UTC', {{ v }}::timestamp_tz)::{{ type(c.type) }}
+{%- if c.type == "timestamp" and utc_session -%}convert_timezone('UTC', {{ v }}::timestamp_tz)::{{ type(c.type) }}
 {%- elif src.file_format == "csv_gzip" -%}{{ v }}
 {%- else -%}{{ v }}::{{ type(c.type) }}
 {%- endif -%}
 {%- endmacro -%}
 
 {#- COPY transformation: the file's columns by position (CSV) or by key (JSON/Parquet). -#}
-{%- macro file_columns(src) -%}
-{%- for c in src.raw_columns -%}{{ file_value(src, c, loop.index) }}{{ ", " }}{%- endfor -%}
+{%- macro file_columns(src, utc_session) -%}
+{%- for c in src.raw_columns -%}{{ file_value(src, c, loop.index, utc_session) }}{{ ", " }}{%- endfor -%}
 {%- endmacro -%}
 
 {#- The COPY INTO shared by the per-file load and the Snowpipe definition. -#}
-{%- macro copy_into(src, source_file_expr) -%}
+{%- macro copy_into(src, source_file_expr, utc_session) -%}
 copy into {{ fq(params.raw_schema, src.name) }} ({{ target_columns(src) }})
 from (
-    select {{ file_columns(src) }}convert_timezone('UTC', current_timestamp())::timestamp_ntz, {{ source_file_expr }}, metadata$file_row_number
+    select {{ file_columns(src, utc_session) }}convert_timezone('UTC', current_timestamp())::timestamp_ntz, {{ source_file_expr }}, metadata$file_row_number
     from @{{ stage(src) }}
 )
 {%- endmacro -%}
