@@ -4,7 +4,9 @@
 * `c360_erase_customer` (manual, Param `customer_id`): sets that customer's personal-data
   columns (the catalog's `pii: true`) to NULL in `raw.customers`, `marts.dim_customers` and
   every version of `snapshots.snap_customer_profile`, in one transaction; keys and aggregates
-  stay. The same as `python -m include.c360.privacy erase --customer-id <id>`.
+  stay. Then the landing zone's quarantined CRM exports lose the customer's records and the
+  compliance export its personal-data columns in the customer's rows. The same as
+  `python -m include.c360.privacy erase --customer-id <id>`.
 * `c360_data_retention` (daily 04:00 UTC): `C360_RAW_RETENTION_DAYS` (superseded RAW versions
   of the PII sources) and `C360_QUARANTINE_RETENTION_DAYS` (quarantined files whose rejection is
   not unresolved); unset, it deletes nothing.

@@ -4,12 +4,14 @@ warehouse: erasing one customer from RAW, staging, dim_customers and the snapsho
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
 
 from include.c360.catalog import pii_columns
+from include.c360.sources import source
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -81,6 +83,7 @@ def test_erase_removes_one_customers_personal_data_everywhere(built, monkeypatch
         con.close()
     monkeypatch.setenv("C360_TARGET", "duckdb")
     monkeypatch.setenv("C360_DUCKDB_PATH", str(built.db_path))
+    monkeypatch.setenv("C360_LANDING", str(built.landing))
     assert main(["erase", "--customer-id", cid]) == 0
     assert f"erased the personal data of {cid}" in capsys.readouterr().out
 
@@ -199,8 +202,17 @@ def test_the_dags_erase_a_customer_and_apply_retention(built, run_dags, tmp_path
     con = duckdb.connect(str(db))
     try:
         cid = _someone_with_history(con)
+        # a rejected CRM export naming the customer, in the landing zone's quarantine
+        columns = [c.name for c in source("customers").raw_columns]
+        person = con.execute(f"select {', '.join(columns)} from raw.customers "
+                             f"where customer_id = ? limit 1", [cid]).fetchone()
     finally:
         con.close()
+    quarantined = data / "landing" / "_quarantine" / source("customers").file_key(AS_OF)
+    quarantined.parent.mkdir(parents=True)
+    lines = [",".join(columns), ",".join("" if v is None else str(v) for v in person),
+             "C99999999" + ",x" * (len(columns) - 1)]
+    quarantined.write_bytes(gzip.compress("\n".join(lines).encode() + b"\n"))
     runs = run_dags(
         data,
         ("c360_erase_customer", {"logical_date": "2026-11-25T00:00:00+00:00",
@@ -209,7 +221,12 @@ def test_the_dags_erase_a_customer_and_apply_retention(built, run_dags, tmp_path
         dag_file="c360_privacy.py",
     )
     assert [r["state"] for r in runs] == ["success", "success"], runs
-    assert runs[0]["xcom"]["erase"]["raw.customers"] >= 1
+    assert runs[0]["xcom"]["erase"]["rows"]["raw.customers"] >= 1
+    key = "_quarantine/" + source("customers").file_key(AS_OF)
+    assert runs[0]["xcom"]["erase"]["files"] == {
+        key: "rewritten without the customer's 1 record(s)"}
+    assert gzip.decompress(quarantined.read_bytes()).decode().splitlines() == [
+        lines[0], lines[2]]
     assert runs[1]["xcom"]["apply_retention"] == {  # no retention set: nothing deleted
         "raw_deleted": {}, "quarantine_deleted": [], "quarantine_kept_unresolved": []}
     con = duckdb.connect(str(db))

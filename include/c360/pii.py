@@ -10,6 +10,12 @@ which tests hold equal to these).
   past version of ``stg_customers``' columns. dbt masks these in Snowflake after each build
   (post-hook ``mask_pii_columns``).
 
+* landing zone: the quarantined files of those sources (``_quarantine/customers/``: rejected
+  CRM exports, their records unloaded) and the compliance export
+  (``exports/high_risk_transactions/``), which carries ``dim_customers``' pii columns of each
+  flagged payment's customer (``landing_files``; erasure rewrites them, ``privacy.py``). The
+  source systems' own exports in the landing zone are theirs (the bucket's lifecycle rules).
+
 ``state`` and ``country`` are coarse geography (a US state, an ISO country code) that feed
 segmentation and the cross-border fraud signal; there is no street address, postcode or
 birth date in the sources.
@@ -42,3 +48,23 @@ def dbt_relations() -> list[PiiRelation]:
         PiiRelation(MARTS_SCHEMA, "dim_customers", pii_columns("dim_customers")),
         PiiRelation(SNAPSHOTS_SCHEMA, "snap_customer_profile", pii_columns("stg_customers")),
     ]
+
+
+@dataclass(frozen=True)
+class PiiFiles:
+    """Files of the landing zone that hold personal data, by prefix."""
+
+    prefix: str
+    columns: tuple[str, ...]  # the personal-data columns (fields / keys) of their records
+    file_format: str  # a registry format (csv_gzip, ndjson_gzip) or "csv" (plain, with header)
+    kind: str  # "quarantine" (rejected exports: the person's records go) or "export"
+    key: str = "customer_id"
+
+
+def landing_files() -> list[PiiFiles]:
+    from include.c360.ingest.config import QUARANTINE_PREFIX
+    from include.c360.report.export import EXPORT_PREFIX
+
+    return [PiiFiles(f"{QUARANTINE_PREFIX}{s.name}/", s.pii_columns, s.file_format,
+                     "quarantine") for s in SOURCES if s.pii_columns] + [
+        PiiFiles(f"{EXPORT_PREFIX}/", pii_columns("dim_customers"), "csv", "export")]

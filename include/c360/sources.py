@@ -87,6 +87,13 @@ class Source:
         return f"{prefix}{self.name}_{stamp}{suffix}{self.file_extension}"
 
     @property
+    def daily_partitions(self) -> bool:
+        """Every day has a partition: the export runs at least daily and writes a file even
+        when it has no rows, so a day without one between delivered days is a gap (run.ingest).
+        Not the weekly products snapshot."""
+        return self.load_strategy != "truncate_insert" and self.cadence <= timedelta(days=1)
+
+    @property
     def hourly_increments(self) -> bool:
         """Near-realtime (Snowpipe) sources land a day's increment as 24 hourly batch files."""
         return self.load_strategy == "snowpipe"

@@ -283,6 +283,7 @@ def test_an_ingestion_run_in_time_sends_no_email(platform, retention_transform):
 
     dag_id = "c360_ingest_customers"
     run_id, day = platform.trigger_ingestion(dag_id)
+    _deliver_days_before(platform, source("customers"), day)
     write_export(_zone(platform), source("customers"), day, 3, seed=7)
     [pending] = platform.client.get(f"/ui/dags/{dag_id}/dagRuns/{run_id}/deadlines")["deadlines"]
     queued = platform.client.dag_run(dag_id, run_id)["queued_at"]
@@ -304,6 +305,20 @@ def _zone(platform: Platform):
     return LocalLandingZone(platform.landing)
 
 
+def _deliver_days_before(platform: Platform, src, day: date) -> None:
+    """An empty export for every day between the world's last loaded partition and ``day``
+    (today's run): as a source system delivers them, so the run has no gap to fail over."""
+    from include.c360.ingest.plan import file_day
+    from tests.ingest.exports import write_export
+
+    [(newest,)] = platform.sql("select max(file_key) from raw_meta.load_history "
+                               "where source = ?", [src.name])
+    d = file_day(newest) + timedelta(days=1)
+    while d < day:
+        write_export(_zone(platform), src, d, 0)
+        d += timedelta(days=1)
+
+
 @pytest.fixture(scope="module")
 def bad_file_run(platform: Platform, retention_transform: dict) -> dict:
     """orders: a good file and one with a bad quantity in row 3, on_error=fail (default)."""
@@ -313,6 +328,7 @@ def bad_file_run(platform: Platform, retention_transform: dict) -> dict:
     dag_id, src = "c360_ingest_orders", source("orders")
     run_id, day = platform.trigger_ingestion(dag_id)
     zone = _zone(platform)
+    _deliver_days_before(platform, src, day - timedelta(days=1))
     good = write_export(zone, src, day - timedelta(days=1), 4, seed=8)
     bad = write_bad_value(zone, src, day, 5, "quantity", 3, "three", seed=9)
     platform.client.unpause(dag_id)

@@ -146,6 +146,18 @@ def test_freshness_mails_name_source_newest_load_thresholds_and_what_is_held_bac
     assert "nothing is held back" in warning.html
 
 
+def test_a_freshness_mail_names_the_days_never_delivered():
+    msg = messages.freshness_breach(
+        source="orders", dbt_source="oms.orders", status="error", relation="raw.orders",
+        max_loaded_at="2026-11-24T01:30:00+00:00", age_hours=1.0, warn_after_hours=24.0,
+        error_after_hours=48.0, checked_at="2026-11-24T02:30:00+00:00",
+        held_back=["stg_orders"], dag_id="c360_transform", run_id="r1", url="http://x/r1",
+        never_delivered=["2026-11-12", "2026-11-13", "2026-11-20"])
+    assert msg.subject == ("[c360] Freshness ERROR: source orders has 3 day(s) never "
+                           "delivered (dt=2026-11-12 .. dt=2026-11-13, dt=2026-11-20)")
+    assert "never delivered, though later days were" in msg.html
+
+
 def test_retention_digest_lists_top_customers_and_attaches_all(smtp, tmp_path):
     from include.c360.alerts.retention import write_csv
 

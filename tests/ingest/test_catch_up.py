@@ -85,8 +85,17 @@ def test_a_backfill_of_an_older_interval_is_not_extended(env, zone, wh):
 def test_the_params_default_is_the_deployments_setting(monkeypatch):
     from include.c360.ingest.dag_parts import ingest_params
 
-    monkeypatch.delenv("C360_INGEST_MAX_CATCHUP_DAYS", raising=False)
-    assert ingest_params()["max_catchup_days"].value == 31
-    monkeypatch.setenv("C360_INGEST_MAX_CATCHUP_DAYS", "5")
-    assert ingest_params()["max_catchup_days"].value == 5
+    names = {"max_catchup_days": "C360_INGEST_MAX_CATCHUP_DAYS",
+             "lookback_days": "C360_INGEST_LOOKBACK_DAYS", "on_error": "C360_INGEST_ON_ERROR",
+             "on_changed_file": "C360_INGEST_ON_CHANGED_FILE"}
+    for env in names.values():
+        monkeypatch.delenv(env, raising=False)
+    assert {k: ingest_params()[k].value for k in names} == {
+        "max_catchup_days": 31, "lookback_days": 2, "on_error": "fail",
+        "on_changed_file": "reload"}
+    for env, value in zip(names.values(), ("5", "4", "CONTINUE", "reject"), strict=True):
+        monkeypatch.setenv(env, value)
+    assert {k: ingest_params()[k].value for k in names} == {
+        "max_catchup_days": 5, "lookback_days": 4, "on_error": "continue",
+        "on_changed_file": "reject"}
     assert IngestConfig.from_env({"max_catchup_days": "9"}).max_catchup_days == 9

@@ -142,3 +142,42 @@ def test_dag_test_runs_setup_and_ingestion_for_real(run_dags, env):
                            ).fetchone() == (2, 1)
     finally:
         con.close()
+
+
+@pytest.mark.timeout(90)
+def test_a_run_without_conf_keeps_the_deployments_ingest_settings():
+    """``C360_INGEST_*`` of the deployment reach scheduled runs: the DAGs' policy Params
+    default to them (parsed as the DAG processor and the worker parse), and a run's params
+    (Airflow's own merge of the Params and ``dag_run.conf``) resolve to them; a value in the
+    conf still wins."""
+    code = """
+import json
+from airflow.sdk.definitions.param import process_params
+from include.c360.ingest.config import IngestConfig
+from scripts.dag_bag import load_dags
+bag = load_dags('c360_ingest.py')
+dag = bag.dags['c360_ingest_orders']
+task = dag.get_task('load')
+def resolved(conf):
+    cfg = IngestConfig.from_env(process_params(dag, task, conf, suppress_exception=False))
+    return [cfg.on_error, cfg.on_changed_file, cfg.lookback_days, cfg.max_catchup_days]
+print(json.dumps({
+  'errors': {k: str(v) for k, v in bag.import_errors.items()},
+  'defaults': {k: dag.params[k] for k in
+               ('on_error', 'on_changed_file', 'lookback_days', 'max_catchup_days')},
+  'scheduled': resolved({}),
+  'conf': resolved({'on_error': 'fail', 'lookback_days': 1}),
+}))
+"""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("C360_INGEST_")},
+           "C360_TARGET": "duckdb", "PYTHONPATH": str(REPO),
+           "C360_INGEST_ON_ERROR": "continue", "C360_INGEST_ON_CHANGED_FILE": "reject",
+           "C360_INGEST_LOOKBACK_DAYS": "5", "C360_INGEST_MAX_CATCHUP_DAYS": "9"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=80, check=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["errors"] == {}
+    assert got["defaults"] == {"on_error": "continue", "on_changed_file": "reject",
+                               "lookback_days": 5, "max_catchup_days": 9}
+    assert got["scheduled"] == ["continue", "reject", 5, 9]
+    assert got["conf"] == ["fail", "reject", 1, 9]

@@ -338,3 +338,19 @@ def test_unresolved_failures_and_resolution_on_snowflake(snow, zone):
     resolve_failed(src, [bad], wh, "ops")
     assert wh.unresolved_failures(src) == []
     assert ingest(src, *RUN, zone=zone, wh=wh, config=wh.config, run_id="r1").unresolved == []
+
+
+def test_a_day_never_delivered_is_found_in_the_snowflake_load_history(snow, zone):
+    """The gap rule on the Snowflake loader: its load history (``recorded_files.sql``) knows
+    the 22nd and the 24th of orders, not the 23rd; the late 23rd then loads and closes it."""
+    wh = _warehouse(snow)
+    wh.setup()
+    src = source("orders")
+    for d in (22, 24):
+        write_export(zone, src, date(2026, 11, d), 3, seed=d)
+    with pytest.raises(IngestError, match=r"orders: 1 day\(s\) never delivered.*dt=2026-11-23"):
+        ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=2), run_id="r1")
+    assert wh.recorded_files(src) == {src.file_key(date(2026, 11, d)) for d in (22, 24)}
+    key = write_export(zone, src, date(2026, 11, 23), 4, seed=23)
+    r = ingest(src, *RUN, zone=zone, wh=wh, config=IngestConfig(lookback_days=0), run_id="r2")
+    assert [x.key for x in r.loaded] == [key] and r.gaps == []

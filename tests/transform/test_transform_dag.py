@@ -244,16 +244,22 @@ def _raw_db(path: Path, loaded: dict[str, datetime | None]) -> None:
     con.close()
 
 
-def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_path, manifest):
+def _freshness_specs() -> dict[str, dict]:
+    """The transform's freshness specs by source, as the DAG passes them to its tasks."""
     from dataclasses import asdict
 
+    from include.c360.transform.freshness import specs_from_manifest
+    from include.c360.transform.manifest import load_manifest
+
+    return {s.table: asdict(s) for s in specs_from_manifest(load_manifest())}
+
+
+def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_path, manifest):
     from include.c360.transform.freshness import (
         SourceFreshnessError,
         breach_xcom_key,
         check_source_freshness,
-        specs_from_manifest,
     )
-    from include.c360.transform.manifest import load_manifest
 
     now = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
     db = tmp_path / "f.duckdb"
@@ -262,7 +268,7 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
                      minutes=20), "products": None})
     monkeypatch.setenv("C360_TARGET", "duckdb")
     monkeypatch.setenv("C360_DUCKDB_PATH", str(db))
-    specs = {s.table: asdict(s) for s in specs_from_manifest(load_manifest())}
+    specs = _freshness_specs()
 
     def run(name: str, enforce: object = "True"):
         ti = FakeTI()
@@ -293,6 +299,48 @@ def test_freshness_breach_stops_only_error_level_and_reports(monkeypatch, tmp_pa
     ti = FakeTI()
     ctx = {"ti": ti, "dag_run": SimpleNamespace(run_after=now - timedelta(days=2))}
     assert check_source_freshness(specs["customers"], True, **ctx)["status"] == "pass"
+
+
+def test_a_day_never_delivered_fails_freshness_however_fresh_the_rows(monkeypatch, tmp_path,
+                                                                     manifest):
+    """Orders and campaigns loaded an hour ago, but their load history has a day without a
+    file between delivered days: orders (error SLA) stops its lineage naming the day,
+    campaigns (warn-only SLA) warns; support tickets without a gap pass."""
+    import duckdb
+
+    from include.c360.sources import source
+    from include.c360.transform import freshness
+
+    now = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)
+    db = tmp_path / "f.duckdb"
+    _raw_db(db, {n: now - timedelta(hours=1) for n in ("orders", "campaigns", "support_tickets")})
+    con = duckdb.connect(str(db))
+    con.execute("create schema raw_meta")
+    con.execute("create table raw_meta.load_history (source varchar, file_key varchar, "
+                "status varchar)")
+    for name, days in {"orders": (20, 21, 23), "campaigns": (19, 22),
+                       "support_tickets": (20, 21, 22, 23)}.items():
+        for d in days:
+            key = source(name).file_key(datetime(2026, 11, d).date())
+            con.execute("insert into raw_meta.load_history values (?, ?, 'LOADED')", [name, key])
+    con.close()
+    monkeypatch.setenv("C360_TARGET", "duckdb")
+    monkeypatch.setenv("C360_DUCKDB_PATH", str(db))
+    specs = _freshness_specs()
+    ctx = {"dag_run": SimpleNamespace(run_after=now), "run_id": "r1"}
+    check = freshness.check_source_freshness
+
+    ti = FakeTI()
+    with pytest.raises(freshness.SourceFreshnessError,
+                       match=r"incomplete: 1 day\(s\) never delivered.*dt=2026-11-22"):
+        check(specs["orders"], True, ti=ti, **ctx)
+    breach = ti.xcom[freshness.breach_xcom_key("orders")]
+    assert breach["status"] == "error" and breach["never_delivered"] == ("2026-11-22",)
+    assert breach["held_back"] and breach["age_hours"] == pytest.approx(1.0)
+    ti = FakeTI()
+    got = check(specs["campaigns"], True, ti=ti, **ctx)
+    assert got["status"] == "warn" and got["never_delivered"] == ("2026-11-20", "2026-11-21")
+    assert check(specs["support_tickets"], True, ti=FakeTI(), **ctx)["status"] == "pass"
 
 
 def test_snowflake_target_renders_without_the_duckdb_pool(tmp_path, manifest):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 PREFIX = "[c360]"
@@ -106,23 +106,35 @@ def freshness_breach(*, source: str, dbt_source: str, status: str, relation: str
                      max_loaded_at: str | None, age_hours: float | None,
                      warn_after_hours: float | None, error_after_hours: float | None,
                      checked_at: str, held_back: Sequence[str], dag_id: str, run_id: str,
-                     url: str) -> Message:
-    """A source past its warn or error freshness threshold (one mail per breach and run)."""
+                     url: str, never_delivered: Sequence[str] = ()) -> Message:
+    """A source past its warn or error freshness threshold, or with days never delivered
+    (one mail per breach and run)."""
+    from include.c360.ingest.plan import day_ranges
+
     level = "ERROR" if status == "error" else "WARNING"
     age = "never loaded" if age_hours is None else f"{age_hours:.1f} h old"
     limit = error_after_hours if status == "error" else warn_after_hours
-    subject = f"{PREFIX} Freshness {level}: source {source} is {age} ({status} after {limit:g} h)"
+    gaps = day_ranges([date.fromisoformat(d) for d in never_delivered])
+    if never_delivered:
+        subject = (f"{PREFIX} Freshness {level}: source {source} has {len(never_delivered)} "
+                   f"day(s) never delivered ({gaps})")[:250]
+    else:
+        subject = (f"{PREFIX} Freshness {level}: source {source} is {age} "
+                   f"({status} after {limit:g} h)")
     if held_back:
         consequence = (f"Its lineage is held back in run {run_id}: {len(held_back)} dbt "
                        "nodes and tasks are not built on stale data.")
     else:
         consequence = f"Run {run_id} goes on; nothing is held back."
-    lead = f"Source {dbt_source} ({relation}) breached its freshness SLA. {consequence}"
+    breach = (f"is missing days: {gaps} were never delivered, though later days were (the "
+              f"ingestion task fails over them too)" if never_delivered
+              else "breached its freshness SLA")
+    lead = f"Source {dbt_source} ({relation}) {breach}. {consequence}"
     facts = [("source", source), ("dbt source", dbt_source), ("RAW table", relation),
              ("newest _loaded_at", when(max_loaded_at) if max_loaded_at else "no rows"),
              ("age at check", age), ("warn after", _hours(warn_after_hours)),
              ("error after", _hours(error_after_hours)), ("checked at", when(checked_at)),
-             ("DAG", dag_id), ("run", run_id),
+             ("days never delivered", gaps or "none"), ("DAG", dag_id), ("run", run_id),
              ("held back", ", ".join(held_back) if held_back else "nothing")]
     return Message(subject, _body(lead, facts, link=("the run in Airflow", url)))
 

@@ -168,7 +168,8 @@ class FreshnessBreachNotifier(AlertNotifier):
             "source", "dbt_source", "status", "relation", "max_loaded_at", "age_hours",
             "warn_after_hours", "error_after_hours", "checked_at")}
         return messages.freshness_breach(
-            **fields, held_back=self.breach.get("held_back") or (), dag_id=dag_id,
+            **fields, held_back=self.breach.get("held_back") or (),
+            never_delivered=self.breach.get("never_delivered") or (), dag_id=dag_id,
             run_id=run_id, url=config.run_url(dag_id, run_id))
 
 

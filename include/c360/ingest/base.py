@@ -84,6 +84,10 @@ class Loader(Protocol):
 
     def loaded_files(self, src: Source) -> dict[str, LoadedFile]: ...
 
+    def recorded_files(self, src: Source) -> set[str]:
+        """Keys of every file of ``src`` with a load-history row, whatever its status."""
+        ...
+
     def load_files(self, src: Source, items: list[tuple[FileMeta, bool]], zone: LandingZone,
                    *, truncate: bool, run_id: str) -> list[LoadResult | FileError]:
         """Load ``(file, replace_previous_rows)`` items, each file all-or-nothing; a bad file
@@ -151,6 +155,9 @@ class LoaderBase:
     def loaded_files(self, src: Source) -> dict[str, LoadedFile]:
         rows = self._records("loaded_files", {"source": src.name})
         return {r[0]: LoadedFile(r[0], r[1], r[2], r[3]) for r in rows}
+
+    def recorded_files(self, src: Source) -> set[str]:
+        return {r[0] for r in self._records("recorded_files", {"source": src.name})}
 
     def unresolved_failures(self, src: Source, run_id: str | None = None) -> list[FailedFile]:
         rows = self._records("unresolved_failures", {"source": src.name, "run_id": run_id})

@@ -86,13 +86,16 @@ class IngestConfig:
     def from_env(cls, overrides: Mapping[str, Any] | None = None) -> IngestConfig:
         """Defaults, then ``C360_INGEST_*`` environment variables, then the policy keys of
         ``overrides`` (a run's Params; any other key, e.g. a ``raw_schema`` in
-        ``dag_run.conf``, is ignored)."""
-        cfg = cls(
-            on_error=os.environ.get("C360_INGEST_ON_ERROR", "fail").lower(),
-            on_changed_file=os.environ.get("C360_INGEST_ON_CHANGED_FILE", "reload").lower(),
-            lookback_days=int(os.environ.get("C360_INGEST_LOOKBACK_DAYS", "2")),
-            max_catchup_days=int(os.environ.get("C360_INGEST_MAX_CATCHUP_DAYS", "31")),
-            database=os.environ.get("C360_SNOWFLAKE_DATABASE", "C360"),
+        ``dag_run.conf``, is ignored). The ingestion DAGs' policy Params default to this
+        without overrides (``dag_parts.ingest_params``), so a run's Params, whose values are
+        these defaults unless its trigger form or conf gave others, keep the environment's."""
+        env = os.environ.get
+        cfg = cls(  # unset: the field's default above
+            on_error=env("C360_INGEST_ON_ERROR", cls.on_error).lower(),
+            on_changed_file=env("C360_INGEST_ON_CHANGED_FILE", cls.on_changed_file).lower(),
+            lookback_days=int(env("C360_INGEST_LOOKBACK_DAYS", cls.lookback_days)),
+            max_catchup_days=int(env("C360_INGEST_MAX_CATCHUP_DAYS", cls.max_catchup_days)),
+            database=env("C360_SNOWFLAKE_DATABASE", cls.database),
         )
         if overrides:
             known = {k: v for k, v in overrides.items() if k in POLICY_PARAMS}

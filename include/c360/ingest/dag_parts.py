@@ -25,11 +25,16 @@ from include.c360.warehouse.sql import AWS_ROLE_ARN_PATTERN, IDENTIFIER_PATTERN,
 
 
 def ingest_params() -> dict[str, Param]:
+    """The ingestion DAGs' Params. The policy Params' defaults are the deployment's settings
+    (``IngestConfig.from_env``: ``C360_INGEST_*``, else the built-in defaults), so a scheduled
+    run, or a trigger without conf, runs with what the environment says; a value given in the
+    trigger form or ``dag_run.conf`` wins."""
+    env = IngestConfig.from_env()
     return {
-        "on_error": Param("fail", enum=list(ON_ERROR_CHOICES),
+        "on_error": Param(env.on_error, enum=list(ON_ERROR_CHOICES),
                           description="Bad files are quarantined either way; 'fail' fails the "
                                       "task after the good files loaded, 'continue' warns."),
-        "on_changed_file": Param("reload", enum=list(ON_CHANGED_CHOICES),
+        "on_changed_file": Param(env.on_changed_file, enum=list(ON_CHANGED_CHOICES),
                                  description="A loaded file re-delivered with new content: "
                                              "'reload' replaces its rows, 'reject' quarantines "
                                              "it."),
@@ -43,12 +48,11 @@ def ingest_params() -> dict[str, Param]:
                                                  "landing keys of rejected files to move back "
                                                  "from _quarantine/ to their landing key; this "
                                                  "run loads them (or rejects them again)."),
-        "lookback_days": Param(2, type="integer", minimum=0, maximum=3650,
+        "lookback_days": Param(env.lookback_days, type="integer", minimum=0, maximum=3650,
                                description="Also list this many days before the interval "
                                            "(late files; e.g. 730 for a first catch-up of "
                                            "the whole history in one run)."),
-        # default: C360_INGEST_MAX_CATCHUP_DAYS of the deployment (31 unset)
-        "max_catchup_days": Param(IngestConfig.from_env().max_catchup_days, type="integer",
+        "max_catchup_days": Param(env.max_catchup_days, type="integer",
                                   minimum=0, maximum=3650,
                                   description="After an outage or pause the run lists every "
                                               "partition since the last loaded one, if that "

@@ -69,6 +69,42 @@ def catch_up_from(src: Source, start: datetime, lookback_days: int, loaded_keys:
     return last
 
 
+def partition_gaps(src: Source, recorded_keys: Iterable[str]) -> list[date]:
+    """The days of a daily-partitioned source (``Source.daily_partitions``) between the first
+    and the newest partition the load history knows that have no file in it (whatever its
+    state: a rejected file was delivered): exports that never arrived while later days did."""
+    if not src.daily_partitions:
+        return []
+    days = {d for k in recorded_keys if (d := file_day(k)) is not None}
+    if not days:
+        return []
+    first = min(days)
+    span = (max(days) - first).days + 1
+    return [d for i in range(span) if (d := first + timedelta(days=i)) not in days]
+
+
+def list_days(zone: LandingZone, src: Source, days: Iterable[date]) -> list[LandingFile]:
+    """The source's files in the partitions of ``days``, one listing per day."""
+    files = []
+    for day in days:
+        files.extend(zone.list(src.partition_prefix(day)))
+    return [f for f in files if f.key.endswith(src.file_extension)]
+
+
+def day_ranges(days: list[date], limit: int = 10) -> str:
+    """``dt=2026-11-12 .. dt=2026-11-14, dt=2026-11-20`` (consecutive days as one range; at
+    most ``limit`` ranges, then how many days more)."""
+    ranges: list[list[date]] = []
+    for d in sorted(days):
+        if ranges and (d - ranges[-1][1]).days == 1:
+            ranges[-1][1] = d
+        else:
+            ranges.append([d, d])
+    text = ", ".join(f"dt={a}" if a == b else f"dt={a} .. dt={b}" for a, b in ranges[:limit])
+    rest = sum((b - a).days + 1 for a, b in ranges[limit:])
+    return text + (f" and {rest} more day(s)" if rest else "")
+
+
 def list_interval(zone: LandingZone, src: Source, start: datetime, end: datetime,
                   lookback_days: int, since: date | None = None) -> list[LandingFile]:
     """The source's files in the partitions of the interval (plus lookback, or from ``since``),
@@ -83,9 +119,7 @@ def list_interval(zone: LandingZone, src: Source, start: datetime, end: datetime
             wanted = set(days)
             files = [f for f in zone.list(f"{src.name}/dt=") if file_day(f.key) in wanted]
         else:
-            files = []
-            for day in days:
-                files.extend(zone.list(src.partition_prefix(day)))
+            files = list_days(zone, src, days)
     return sorted((f for f in files if f.key.endswith(src.file_extension)), key=lambda f: f.key)
 
 

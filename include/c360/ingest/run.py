@@ -10,7 +10,10 @@
    never blocks the good files. A failure of the warehouse itself (``WarehouseError``) is not
    the file's: the task fails at once (Airflow retries it), the file stays where it is;
 4. apply the ON_ERROR policy to the files this run rejected and has not seen resolved (in any
-   of its tries): fail the task after the good files loaded, or warn.
+   of its tries): fail the task after the good files loaded, or warn;
+5. a daily source's day with no file between delivered days (no load-history row either) is a
+   gap: every run lists those days again (a late export loads and closes it) and, while one is
+   left, fails after loading everything else, naming the source and the days.
 
 ``resolve_failed`` is the operator's way to accept a rejection (Param ``resolve_failed`` of the
 ingestion DAGs): it records RESOLVED for the file, so the run that rejected it can be cleared
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from include.c360.ingest.base import FailedFile, FileMeta, Loader, LoadResult
@@ -34,7 +37,14 @@ from include.c360.ingest.config import (
     IngestConfig,
 )
 from include.c360.ingest.errors import FileError
-from include.c360.ingest.plan import catch_up_from, list_interval, make_plan
+from include.c360.ingest.plan import (
+    catch_up_from,
+    day_ranges,
+    list_days,
+    list_interval,
+    make_plan,
+    partition_gaps,
+)
 from include.c360.landing import LandingZone
 from include.c360.sources import Source
 
@@ -61,6 +71,7 @@ class IngestReport:
     changed: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     unresolved: list[FailedFile] = field(default_factory=list)  # rejected by an earlier try
+    gaps: list[date] = field(default_factory=list)  # days never delivered (after this load)
 
     @property
     def rows(self) -> int:
@@ -73,6 +84,7 @@ class IngestReport:
             "changed_files": self.changed, "superseded_files": self.superseded,
             "errors": [str(e) for e in self.errors],
             "unresolved": [f.key for f in self.unresolved],
+            "gaps": [d.isoformat() for d in self.gaps],
         }
 
 
@@ -110,12 +122,17 @@ def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh
     is (files released from quarantine by this run)."""
     report = IngestReport(src.name)
     loaded = wh.loaded_files(src)
+    recorded = wh.recorded_files(src)
     since = catch_up_from(src, start, config.lookback_days, loaded, config.max_catchup_days)
     if since is not None:
         log.warning("%s: the last loaded partition is dt=%s, before this interval's lookback: "
                     "listing every partition from it (catch-up after an outage or a pause)",
                     src.name, since)
     files = list_interval(zone, src, start, end, config.lookback_days, since)
+    listed = {f.key for f in files}
+    # the days never delivered so far are listed again, wherever they are: a late export loads
+    files += [f for f in list_days(zone, src, partition_gaps(src, recorded))
+              if f.key not in listed]
     listed = {f.key for f in files}
     for key in also or []:
         files += [f for f in zone.list(key) if f.key == key and key not in listed]
@@ -149,25 +166,43 @@ def ingest(src: Source, start: datetime, end: datetime, *, zone: LandingZone, wh
     rejected_now = {e.key for e in report.errors}
     report.unresolved = [f for f in wh.unresolved_failures(src, run_id)
                          if f.key not in rejected_now]
+    # every listed file now has a history row (loaded, unchanged or rejected)
+    report.gaps = partition_gaps(src, recorded | {f.key for f in files})
     log.info("%s: %s", src.name, report.summary())
     apply_on_error(src, config, [str(e) for e in report.errors], report.unresolved,
-                   f"good files loaded: {len(report.loaded)}")
+                   f"good files loaded: {len(report.loaded)}", report.gaps)
     return report
 
 
+def gap_message(src: Source, gaps: list[date]) -> str:
+    """What a run says about the days a daily source never delivered (``partition_gaps``)."""
+    return (f"{src.name}: {len(gaps)} day(s) never delivered, though later days were: "
+            f"{day_ranges(gaps)} (no file under {src.name}/dt=<day>/ and no load-history row). "
+            f"Everything else loaded. Have the source system deliver each day's export (an "
+            f"empty one, e.g. a header-only CSV, if it had nothing that day): every run lists "
+            f"these days again and loads what arrives, and fails until none is missing.")
+
+
 def apply_on_error(src: Source, config: IngestConfig, errors: list[str],
-                   unresolved: list[FailedFile], loaded: str) -> None:
-    """ON_ERROR: fail (or warn) naming every file this run rejected, in this try or before."""
-    if not errors and not unresolved:
-        return
+                   unresolved: list[FailedFile], loaded: str,
+                   gaps: list[date] | None = None) -> None:
+    """ON_ERROR: fail (or warn) naming every file this run rejected, in this try or before.
+    Days never delivered (``gaps``) fail the task whatever the policy: nothing else records
+    them (a rejected file is in the load history and quarantine, a missing one nowhere)."""
+    gap = gap_message(src, gaps) if gaps else ""
+    if gap:
+        log.error("%s", gap)
     lines = [f"  - {e}" for e in errors] + [
         f"  - {f.message} (rejected by an earlier try, {f.status}, still unresolved; "
         f"in {f.quarantine_key or 'the landing zone'})" for f in unresolved]
     msg = (f"{src.name}: {len(lines)} bad file(s) quarantined under {QUARANTINE_PREFIX} "
-           f"({loaded}):\n" + "\n".join(lines))
-    if config.on_error == "fail":
-        raise IngestError(f"{msg}\n{RESOLVE_HINT}")
-    log.warning("%s\n(on_error=continue: the task succeeds)", msg)
+           f"({loaded}):\n" + "\n".join(lines)) if lines else ""
+    if msg and config.on_error == "fail":
+        raise IngestError("\n".join(filter(None, [f"{msg}\n{RESOLVE_HINT}", gap])))
+    if msg:
+        log.warning("%s\n(on_error=continue%s)", msg, "" if gap else ": the task succeeds")
+    if gap:
+        raise IngestError(gap)
 
 
 def resolve_failed(src: Source, keys: list[str], wh: Loader, run_id: str) -> list[str]:

@@ -14,6 +14,11 @@ thresholds:
   Param ``enforce_freshness=false`` reports the breach without stopping anything
   (re-building history from stale sources on purpose).
 
+A daily source (``Source.daily_partitions``) whose load history has a gap, a day between
+its first and newest delivered partition with no file (``ingest.plan.partition_gaps``; the
+ingestion task fails over it too), is incomplete however fresh its newest rows are: its status
+is the worst its SLA has (``error``, or ``warn`` for a warn-only SLA), naming the days.
+
 How the lineage is stopped depends on the Cosmos execution mode: in ``local``
 mode one task per source (``check_source_freshness``) fails, so its downstream tasks are
 ``upstream_failed``; in ``watcher`` mode the dbt producer checks every source before its
@@ -31,7 +36,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowFailException
@@ -88,6 +93,7 @@ class FreshnessBreach:
     checked_at: str  # the reference time (ISO UTC)
     enforced: bool  # an error stops the lineage (Param enforce_freshness)
     held_back: tuple[str, ...] = ()  # what does not build in this run (enforced errors only)
+    never_delivered: tuple[str, ...] = ()  # days of the gaps in the load history (ISO dates)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -191,6 +197,31 @@ def max_loaded_at(relation: str, loaded_at_field: str, target: str | None = None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def never_delivered(source: str, target: str | None = None) -> list[date]:
+    """The days a daily source never delivered though later days were, from the load history
+    (``ingest.plan.partition_gaps``); none for other sources or without a load history."""
+    from include.c360.constants import RAW_META_SCHEMA
+    from include.c360.ingest.config import LOAD_HISTORY_TABLE
+    from include.c360.ingest.plan import partition_gaps
+    from include.c360.sources import SOURCES_BY_NAME
+    from include.c360.warehouse import open_warehouse, sql_literal
+    from include.c360.warehouse.connections import dialect
+
+    src = SOURCES_BY_NAME.get(source)
+    if src is None or not src.daily_partitions:
+        return []
+    if src.load_strategy == "snowpipe" and dialect(target) == "snowflake":
+        # its pipe loads, and its check task mirrors only the files of its own lookback into
+        # the load history: a day missing there need not be missing in RAW
+        return []
+    with open_warehouse(target, read_only=True) as wh:
+        if not wh.table_exists(RAW_META_SCHEMA, LOAD_HISTORY_TABLE):
+            return []
+        keys = wh.query_df(f"select distinct file_key from {RAW_META_SCHEMA}.{LOAD_HISTORY_TABLE} "
+                           f"where source = {sql_literal(src.name)}")
+    return partition_gaps(src, keys.iloc[:, 0].tolist())
+
+
 def _reference_time(context: dict[str, Any]) -> datetime:
     dag_run = context.get("dag_run")
     when = getattr(dag_run, "run_after", None) or datetime.now(UTC)
@@ -204,16 +235,20 @@ def assess_source_freshness(spec: FreshnessSpec, enforced: bool, context: dict[s
     latest = max_loaded_at(spec.relation, spec.loaded_at_field)
     age = None if latest is None else max((now - latest) / timedelta(hours=1), 0.0)
     status = classify(age, spec.warn_after_hours, spec.error_after_hours)
+    gaps = [d.isoformat() for d in never_delivered(spec.table) if d <= now.date()]
+    if gaps:  # incomplete: the worst status its SLA has, as for a source never loaded
+        status = "error" if spec.error_after_hours is not None else "warn"
     result = {
         "source": spec.table, "dbt_source": f"{spec.source}.{spec.table}", "status": status,
         "relation": spec.relation, "max_loaded_at": latest.isoformat() if latest else None,
         "age_hours": None if age is None else round(age, 3),
         "warn_after_hours": spec.warn_after_hours, "error_after_hours": spec.error_after_hours,
-        "checked_at": now.isoformat(), "enforced": enforced,
+        "checked_at": now.isoformat(), "enforced": enforced, "never_delivered": tuple(gaps),
     }
     result["held_back"] = spec.held_back if stops_lineage(result) else ()
-    log.info("freshness %s: %s (age %s h, warn %s h, error %s h)", result["dbt_source"], status,
-             result["age_hours"], spec.warn_after_hours, spec.error_after_hours)
+    log.info("freshness %s: %s (age %s h, warn %s h, error %s h; days never delivered: %s)",
+             result["dbt_source"], status, result["age_hours"], spec.warn_after_hours,
+             spec.error_after_hours, len(gaps))
     if status != "pass":
         report_freshness_breach(FreshnessBreach(**result), context)
     return result
@@ -234,6 +269,14 @@ def check_source_freshness(spec: dict[str, Any], enforce: Any = True, **context:
     """Task callable: check one source (``spec`` = ``asdict(FreshnessSpec)``)."""
     s = FreshnessSpec(**spec)
     result = assess_source_freshness(s, is_enforced(enforce), context)
+    if stops_lineage(result) and result["never_delivered"]:
+        from include.c360.ingest.plan import day_ranges
+
+        days = [date.fromisoformat(d) for d in result["never_delivered"]]
+        raise SourceFreshnessError(
+            f"source {result['dbt_source']} ({s.relation}) is incomplete: "
+            f"{len(days)} day(s) never delivered, though later days were: {day_ranges(days)}; "
+            f"its staging lineage does not build")
     if stops_lineage(result):
         raise SourceFreshnessError(
             f"source {result['dbt_source']} ({s.relation}) is stale: max({s.loaded_at_field}) "
