@@ -7,39 +7,68 @@
 {%- endmacro %}
 
 {#
-    The CTEs `source` and `latest_load` (every RAW row of `relation` with its load_rank per
-    `key`, 1 = the latest load): the dedupe of every staging model, which then keeps
-    `load_rank = 1`. raw_filter (optional, a predicate on RAW columns) keeps every load of the
-    keys that have at least one load matching it, so the rank is exact (fct_transactions'
-    incremental path stages a slice of RAW so). versions=true ranks the loads per key and
-    landing day instead (`_landed_on`), keeping one row per version of a record: see
-    record_versions below.
+    The CTEs `source`, `reloaded` and `latest_load` (every RAW row of `relation` with its
+    load_rank per `key`, 1 = the latest load): the dedupe of every staging model, which then
+    keeps `load_rank = 1`. Most records are loaded once: only the loads of the keys loaded more
+    than once (`reloaded`, a small set) are ranked by a window, the others are their own latest
+    load (rank 1) without one, so a view over millions of rows sorts thousands. raw_filter
+    (optional, a predicate on RAW columns) keeps every load of the keys that have at least one
+    load matching it, so the rank is exact (fct_transactions' incremental path stages a slice of
+    RAW so). versions=true ranks the loads per key and landing day instead (`_landed_on`),
+    keeping one row per version of a record: see record_versions below.
 #}
 {% macro latest_load_ctes(relation, key, raw_filter=none, versions=false) -%}
+{%- set partition = [key, '_landed_on'] if versions else [key] -%}
 source as (
 
-    select * from {{ relation }}
+    select
+        *{% if versions %},
+        {{ landed_on() }} as _landed_on{% endif %}
+    from {{ relation }}
+    where {{ key }} is not null
     {%- if raw_filter is not none %}
-    where {{ key }} in (select {{ key }} from {{ relation }} where {{ raw_filter }})
+        and {{ key }} in (select {{ key }} from {{ relation }} where {{ raw_filter }})
     {%- endif %}
+
+),
+
+reloaded as (
+
+    select {{ partition | join(', ') }}
+    from source
+    group by {{ partition | join(', ') }}
+    having count(*) > 1
 
 ),
 
 latest_load as (
 
     select
-        *,
-        {%- if versions %}
-        {{ landed_on() }} as _landed_on,
-        {%- endif %}
+        source.*,
+        1 as load_rank
+    from source
+    left join reloaded
+        on {{ _same_partition(partition) }}
+    where reloaded.{{ key }} is null
+
+    union all
+
+    select
+        source.*,
         row_number() over (
-            partition by {{ key }}{% if versions %}, {{ landed_on() }}{% endif %}
+            partition by {% for c in partition %}source.{{ c }}{{ ", " if not loop.last }}{% endfor %}
             order by {{ latest_load_order() }}
         ) as load_rank
     from source
-    where {{ key }} is not null
+    inner join reloaded
+        on {{ _same_partition(partition) }}
 
 ),
+{%- endmacro %}
+
+{# The join of a `source` row to its `reloaded` row: same key (and landing day). #}
+{% macro _same_partition(partition) -%}
+    {%- for c in partition %}{{ " and " if not loop.first }}reloaded.{{ c }} = source.{{ c }}{% endfor -%}
 {%- endmacro %}
 
 {#

@@ -3,6 +3,7 @@ style is checked by sqlfluff in `make lint`)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -150,26 +151,22 @@ def test_descriptions_name_only_models_columns_and_vars_that_exist() -> None:
                     assert var in project_vars, (path.name, where, var)
 
 
-def _materialized(sql: Path) -> str | None:
-    """The folder-level ``+materialized`` of dbt_project.yml that applies to a model file."""
-    config = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text())["models"]
-    node = config[next(iter(config))]
-    found = node.get("+materialized")
-    for part in sql.relative_to(DBT_PROJECT / "models").parent.parts:
-        node = node.get(part) or {}
-        found = node.get("+materialized", found)
-    return found
+def _materialized(manifest: Path) -> dict[str, str]:
+    """Each model's materialization as dbt resolved it (the manifest the DAG renders from)."""
+    nodes = json.loads(manifest.read_text())["nodes"].values()
+    return {n["name"]: n["config"]["materialized"] for n in nodes if n["resource_type"] == "model"}
 
 
-def test_every_model_file_is_documented_and_its_primary_key_tested() -> None:
+def test_every_model_file_is_documented_and_its_primary_key_tested(manifest: Path) -> None:
     models = _dbt_models()
+    materialized = _materialized(manifest)
     for sql in (DBT_PROJECT / "models").rglob("*.sql"):
         assert sql.stem in models, f"{sql} has no YAML entry"
         doc = models[sql.stem]
         assert doc.get("description") and all(c.get("description") for c in doc["columns"]), (
             sql.stem
         )
-        if _materialized(sql) == "ephemeral":
+        if materialized[sql.stem] == "ephemeral":
             continue  # no relation to test; covered by unit tests
         assert _key_columns_tested(doc), sql.stem
 

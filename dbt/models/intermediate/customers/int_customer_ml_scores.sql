@@ -6,6 +6,9 @@
     churn probability (not an old one). Empty until scoring has run.
 #}
 
+{#- ephemeral whatever C360_PROMOTE_INTERMEDIATES says: built into fct_customer_value after scoring -#}
+{{ config(materialized='ephemeral') }}
+
 {%- set scored_by = as_of_date() -%}
 
 with
