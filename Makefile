@@ -15,7 +15,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo test lint airflow airflow-stop airflow-status smtp venv dbt-venv lock clean-data \
-	generate dbt-manifest chromium
+	generate dbt-manifest chromium bench
 
 venv: $(VENV)/.installed
 dbt-venv: $(DBT_VENV)/.installed
@@ -79,6 +79,11 @@ SEED ?= 42
 AS_OF ?= $(shell date -u -d yesterday +%F)
 generate: venv
 	$(PY) -m include.c360.generator --scale $(SCALE) --seed $(SEED) --as-of $(AS_OF) --out data/landing
+
+# Every benchmark at one scale beside its floors, into benchmarks/out/bench-<scale>.json and .md:
+#   make bench BENCH_ARGS="--scale 1.0 [--with-dbt-incremental] [--demo-summary PATH]"
+bench: venv dbt-venv
+	$(PY) benchmarks/bench_all.py $(BENCH_ARGS)
 
 # Full-scale benchmarks print figures and ratios: make bench-generator | bench-ingest | bench-dbt ...
 bench-%: venv dbt-venv

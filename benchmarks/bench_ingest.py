@@ -20,12 +20,41 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 HISTORY_TARGET_S = 60.0
 NOOP_TARGET_S = 2.0
+
+
+def default_data_dir(scale: float) -> Path:
+    """Where the benchmarks keep the landing of a scale: ``data/bench_ingest/scale-<scale>``."""
+    return ROOT / "data" / "bench_ingest" / f"scale-{scale:g}"
+
+
+def ensure_landing(data: Path, scale: float, seed: int, as_of: date, history_days: int,
+                   regenerate: bool = False) -> tuple[Path, Any, dict[str, Any] | None]:
+    """The generator's history in ``<data>/landing``, reused when ``<data>/generated.json``
+    says it was generated with these settings, otherwise (or with ``regenerate``) written
+    again. Returns the landing folder, the GeneratorConfig, and ``{"rows", "files",
+    "seconds"}`` when it generated (None when it reused the landing)."""
+    from include.c360.generator import GeneratorConfig, generate_history
+
+    landing = data / "landing"
+    marker = data / "generated.json"
+    cfg = GeneratorConfig(seed=seed, scale=scale, as_of=as_of, history_days=history_days)
+    wanted = {"seed": seed, "scale": scale, "as_of": str(as_of), "history_days": history_days}
+    if not regenerate and marker.exists() and json.loads(marker.read_text()) == wanted:
+        return landing, cfg, None
+    shutil.rmtree(landing, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    t = time.perf_counter()
+    summary = generate_history(cfg, str(landing), ground_truth_dir=data / "ground_truth")
+    seconds = time.perf_counter() - t
+    marker.write_text(json.dumps(wanted))
+    return landing, cfg, {"rows": summary.rows, "files": summary.files, "seconds": seconds}
 
 
 def main() -> int:
@@ -40,27 +69,18 @@ def main() -> int:
     args = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from include.c360.generator import GeneratorConfig, generate_history
     from include.c360.ingest.config import IngestConfig
     from include.c360.ingest.duckdb_loader import DuckDBLoader
     from include.c360.ingest.run import ingest
     from include.c360.landing import LocalLandingZone
     from include.c360.sources import SOURCES
 
-    data = args.data_dir or ROOT / "data" / "bench_ingest" / f"scale-{args.scale:g}"
-    landing = data / "landing"
-    marker = data / "generated.json"
-    cfg = GeneratorConfig(seed=args.seed, scale=args.scale, as_of=args.as_of,
-                          history_days=args.history_days)
-    wanted = {"seed": args.seed, "scale": args.scale, "as_of": str(args.as_of),
-              "history_days": args.history_days}
-    if args.regenerate or not marker.exists() or json.loads(marker.read_text()) != wanted:
-        shutil.rmtree(landing, ignore_errors=True)
-        t = time.perf_counter()
-        summary = generate_history(cfg, str(landing), ground_truth_dir=data / "ground_truth")
-        print(f"generated scale {args.scale:g}: {summary.rows:,} rows in {summary.files:,} "
-              f"files in {time.perf_counter() - t:.1f} s")
-        marker.write_text(json.dumps(wanted))
+    data = args.data_dir or default_data_dir(args.scale)
+    landing, _, generated = ensure_landing(data, args.scale, args.seed, args.as_of,
+                                           args.history_days, regenerate=args.regenerate)
+    if generated is not None:
+        print(f"generated scale {args.scale:g}: {generated['rows']:,} rows in "
+              f"{generated['files']:,} files in {generated['seconds']:.1f} s")
 
     db = data / "warehouse.duckdb"
     for f in (db, Path(f"{db}.wal")):
