@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import time
 from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,3 +106,41 @@ def fakesnow_server(folder: Path, s3_endpoint: str, pipe_channel: str
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
         log.close()
+
+
+AWS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+       "region_name": "us-east-1"}
+
+
+def snowflake_connection(snow: dict, database: str = "C360") -> str:
+    """``AIRFLOW_CONN_SNOWFLAKE_DEFAULT`` for the fakesnow server: what the provider's hook,
+    the connector and Cosmos' dbt profile mapping read (host, port; https is the default)."""
+    return json.dumps({
+        "conn_type": "snowflake", "login": snow["user"], "password": snow["password"],
+        "schema": "RAW", "extra": {
+            "account": snow["account"], "database": database, "warehouse": "c360_wh",
+            "host": snow["host"], "port": snow["port"], "insecure_mode": True}})
+
+
+def production_env(snow: dict, s3_endpoint: str, landing: str) -> dict[str, str]:
+    """The environment of an Airflow on the production target over the two emulators (for
+    ``tests.airflow_server.airflow_env``)."""
+    return {"C360_TARGET": "snowflake", "C360_LANDING": landing,
+            "AIRFLOW_CONN_SNOWFLAKE_DEFAULT": snowflake_connection(snow),
+            "AIRFLOW_CONN_AWS_DEFAULT": json.dumps({
+                "conn_type": "aws", "login": "testing", "password": "testing",
+                "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"}}),
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1", "REQUESTS_CA_BUNDLE": snow["ca_bundle"],
+            "C360_RETRY_DELAY_SECONDS": "1"}
+
+
+def snowflake_cursor(snow: dict, database: str = "C360", schema: str = "RAW") -> Any:
+    """A connector cursor on the fakesnow server (its connection closes with the cursor's
+    ``connection.close()``)."""
+    import snowflake.connector
+
+    con = snowflake.connector.connect(
+        host=snow["host"], port=snow["port"], account=snow["account"], user=snow["user"],
+        password=snow["password"], database=database, schema=schema, insecure_mode=True)
+    return con.cursor()

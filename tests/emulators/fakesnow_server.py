@@ -12,8 +12,18 @@ it lacks, never a change of the product's SQL:
   registered on fakesnow's DuckDB; DuckDB's own httpfs cannot be installed here);
 * the COPY answers of ``tests/ingest/fakesnow_copy.py`` (transformations, the 0-files answer,
   ``LOAD_UNCERTAIN_FILES``);
+* what fakesnow has no objects for, run as no-ops in every session (``NOPS``: CREATE PIPE,
+  STORAGE INTEGRATION and MASKING POLICY, and setting a masking policy on a column, as setup
+  and dbt's ``mask_pii_columns`` post-hook do);
 * ``SHOW PIPES`` answers the pipes setup created (fakesnow no-ops CREATE PIPE through the
-  session's ``nop_regexes``) with ``--pipe-channel`` as their notification channel.
+  session's ``nop_regexes``) with ``--pipe-channel`` as their notification channel;
+* what dbt-snowflake sends, the two rewrites the in-process dbt test makes with its macro shims
+  (``tests/dbt/fakesnow_shims/``; Cosmos runs the production project, so here they are made on
+  the statement): a TEMPORARY table or view (fully qualified: DuckDB allows temporaries only in
+  its ``temp`` catalog) becomes an ordinary one, which dbt drops as it does temporaries, and
+  the VALUES of a MERGE's ``when not matched then insert`` are qualified with dbt's
+  ``DBT_INTERNAL_SOURCE`` alias (fakesnow's MERGE-as-joins finds them ambiguous; Snowflake
+  reads them the same).
 """
 
 from __future__ import annotations
@@ -61,7 +71,25 @@ class S3ReadOnly(AbstractFileSystem):
         return io.BytesIO(self.client.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def _answer_show_pipes(channel: str) -> None:
+# after the statement's leading comment lines, which the SQL operator keeps
+NOPS = [
+    *(rf"(?s)(\s*--[^\n]*\n)*\s*create {what}\b"
+      for what in ("pipe", "storage integration", "masking policy")),
+    r"(?s)(\s*--[^\n]*\n)*\s*alter (table|view) \S+ modify\s+column .*masking policy"]
+TEMPORARY = re.compile(r"^(\s*create\s+or\s+replace\s+)temporary\s+(table|view)\b", re.I)
+MERGE_INSERT = re.compile(
+    r"(when\s+not\s+matched\s+then\s+insert\s*\(([^()]*)\)\s*values\s*\()\s*\2\s*\)", re.I)
+
+
+def dbt_rewrites(command: str) -> str:
+    """The statement as fakesnow can run it (module docstring: temporaries, MERGE values)."""
+    command = TEMPORARY.sub(r"\1\2", command)
+    return MERGE_INSERT.sub(
+        lambda m: m.group(1) + ", ".join(f"DBT_INTERNAL_SOURCE.{c.strip()}"
+                                         for c in m.group(2).split(",")) + ")", command)
+
+
+def _rewrite_statements(channel: str) -> None:
     from fakesnow.cursor import FakeSnowflakeCursor
 
     from include.c360.ingest.sql import snowpipe_sources
@@ -74,9 +102,21 @@ def _answer_show_pipes(channel: str) -> None:
     def patched(self, command: str, *args: Any, **kwargs: Any):
         if re.match(r"\s*show\s+pipes\b", command, re.I):
             command = rows
-        return execute(self, command, *args, **kwargs)
+        return execute(self, dbt_rewrites(command), *args, **kwargs)
 
     FakeSnowflakeCursor.execute = patched
+
+
+def _nop_in_every_session() -> None:
+    from fakesnow.instance import FakeSnow
+
+    connect = FakeSnow.connect
+
+    def patched(self, database=None, schema=None, nop_regexes=None, **kwargs: Any):
+        return connect(self, database, schema, nop_regexes=[*(nop_regexes or []), *NOPS],
+                       **kwargs)
+
+    FakeSnow.connect = patched
 
 
 def main() -> None:
@@ -94,7 +134,8 @@ def main() -> None:
     s3 = boto3.client("s3", endpoint_url=args.s3_endpoint, region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing")
     fakesnow.server.shared_fs.duck_conn.register_filesystem(S3ReadOnly(s3))
-    _answer_show_pipes(args.pipe_channel)
+    _nop_in_every_session()
+    _rewrite_statements(args.pipe_channel)
     with snowflake_like_copy():
         uvicorn.run(fakesnow.server.app, host="127.0.0.1", port=int(args.port),
                     ssl_certfile=args.cert, ssl_keyfile=args.key, log_level="warning")

@@ -14,7 +14,6 @@ rendered here, is listed in README "Production path on emulators".
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,31 +22,21 @@ import pytest
 from include.c360.ingest.config import QUARANTINE_PREFIX
 from include.c360.sources import SOURCES, source
 from tests.airflow_server import airflow_env, local_airflow
-from tests.emulators import fakesnow_server, free_port, moto_server
+from tests.emulators import (
+    AWS,
+    fakesnow_server,
+    free_port,
+    moto_server,
+    production_env,
+    snowflake_cursor,
+)
 from tests.ingest.exports import encode, rows_for
 
 pytestmark = pytest.mark.timeout(600)
 BUCKET = "c360-e2e"
 PREFIX = "landing/"
-AWS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing",
-       "region_name": "us-east-1"}
 # every batch source (the Snowpipe ones need pipes: see the README table)
 ROWS = {"orders": 12, "customers": 9, "products": 6, "campaigns": 7, "support_tickets": 5}
-
-
-def _snowflake_connection(snow: dict) -> str:
-    return json.dumps({
-        "conn_type": "snowflake", "login": snow["user"], "password": snow["password"],
-        "schema": "RAW", "extra": {
-            "account": snow["account"], "database": "C360", "warehouse": "c360_wh",
-            "host": snow["host"], "port": snow["port"], "insecure_mode": True,
-            # fakesnow has no CREATE PIPE / STORAGE INTEGRATION / masking policies: no-ops in
-            # this session only (after the statement's leading comment lines, which the SQL
-            # operator keeps)
-            "session_parameters": {"nop_regexes": [
-                *(rf"(?s)(\s*--[^\n]*\n)*\s*create {what}\b"
-                  for what in ("pipe", "storage integration", "masking policy")),
-                r"(?s)(\s*--[^\n]*\n)*\s*alter table \S+ modify\s+column .*masking policy"]}}})
 
 
 def _put(s3, key: str, data: bytes) -> None:
@@ -79,7 +68,6 @@ def _run_with_files(client, s3, dag_id: str, name: str, conf: dict) -> tuple[str
 def test_setup_and_ingestion_dags_on_the_snowflake_and_s3_emulators(tmp_path: Path,
                                                                      monkeypatch):
     import boto3
-    import snowflake.connector
 
     started = datetime.now(UTC).replace(tzinfo=None)
     with moto_server() as endpoint:
@@ -91,16 +79,9 @@ def test_setup_and_ingestion_dags_on_the_snowflake_and_s3_emulators(tmp_path: Pa
             "Attributes"]["QueueArn"]
         with fakesnow_server(tmp_path, endpoint, channel) as snow:
             monkeypatch.setenv("REQUESTS_CA_BUNDLE", snow["ca_bundle"])
-            env = airflow_env(
-                tmp_path, free_port(), tmp_path / "unused.duckdb",
-                C360_TARGET="snowflake", C360_LANDING=f"s3://{BUCKET}/{PREFIX}".rstrip("/"),
-                AIRFLOW_CONN_SNOWFLAKE_DEFAULT=_snowflake_connection(snow),
-                AIRFLOW_CONN_AWS_DEFAULT=json.dumps({
-                    "conn_type": "aws", "login": "testing", "password": "testing",
-                    "extra": {"endpoint_url": endpoint, "region_name": "us-east-1"}}),
-                AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-                AWS_DEFAULT_REGION="us-east-1", REQUESTS_CA_BUNDLE=snow["ca_bundle"],
-                C360_RETRY_DELAY_SECONDS="1")
+            env = airflow_env(tmp_path, free_port(), tmp_path / "unused.duckdb",
+                              **production_env(snow, endpoint,
+                                               f"s3://{BUCKET}/{PREFIX}".rstrip("/")))
             dags = ("c360_setup", *(f"c360_ingest_{name}" for name in ROWS))
             with local_airflow(env, dags) as client:
                 assert client.run_dag("c360_setup", timeout=240) == "success"
@@ -110,12 +91,8 @@ def test_setup_and_ingestion_dags_on_the_snowflake_and_s3_emulators(tmp_path: Pa
                         client, s3, f"c360_ingest_{name}", name, {"on_error": "continue"})
                     assert (state, tasks) == ("success", {"wait_for_files": "success",
                                                           "load": "success"}), tasks
-            con = snowflake.connector.connect(
-                host=snow["host"], port=snow["port"], account=snow["account"],
-                user=snow["user"], password=snow["password"], database="C360",
-                insecure_mode=True)
+            cur = snowflake_cursor(snow)
             try:
-                cur = con.cursor()
                 cur.execute("select table_name from information_schema.tables "
                             "where table_schema = 'RAW'")
                 assert {r[0].lower() for r in cur.fetchall()} >= {s.name for s in SOURCES}
@@ -133,7 +110,7 @@ def test_setup_and_ingestion_dags_on_the_snowflake_and_s3_emulators(tmp_path: Pa
                             "order by source, file_key")
                 history = [tuple(r) for r in cur.fetchall()]
             finally:
-                con.close()
+                cur.connection.close()
         good_orders, bad_orders = landed["orders"]
         assert history == sorted(
             [(name, keys[0], "LOADED", ROWS[name], None, None) for name, keys in landed.items()]
