@@ -26,7 +26,7 @@ def test_schemas_are_those_of_the_dbt_project():
             if isinstance(cfg, dict) and "+schema" in cfg} == {
         "staging": constants.STAGING_SCHEMA, "marts": constants.MARTS_SCHEMA,
         "features": constants.FEATURES_SCHEMA, "alerts": constants.ALERTS_SCHEMA,
-        "semantic": constants.SEMANTIC_SCHEMA, "intermediate": constants.INTERMEDIATE_SCHEMA}
+        "semantic": constants.SEMANTIC_SCHEMA}
     assert project["snapshots"]["customer360"]["+schema"] == constants.SNAPSHOTS_SCHEMA
     assert project["seeds"]["customer360"]["+schema"] == constants.REFERENCE_SCHEMA
     # dbt reads what ingestion loads (raw) and what ML scoring writes (ml)

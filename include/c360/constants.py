@@ -23,7 +23,6 @@ RAW_SCHEMA = "raw"  # one table per source, as loaded
 RAW_META_SCHEMA = "raw_meta"  # the load history
 STAGING_SCHEMA = "staging"
 MARTS_SCHEMA = "marts"
-INTERMEDIATE_SCHEMA = "intermediate"  # only with C360_PROMOTE_INTERMEDIATES=true (else CTEs)
 FEATURES_SCHEMA = "features"
 SNAPSHOTS_SCHEMA = "snapshots"
 ML_SCHEMA = "ml"  # the score tables and the model registry
