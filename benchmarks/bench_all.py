@@ -46,7 +46,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_dbt import INCREMENTAL_DAY, _dbt, _synthetic_day  # noqa: E402
-from benchmarks.bench_ingest import default_data_dir, ensure_landing  # noqa: E402
+from benchmarks.bench_ingest import add_landing_args, default_data_dir, ensure_landing  # noqa: E402
 
 FLOOR_DIR = ROOT / "benchmarks" / "floor"
 # issue 16, Acceptance: the targets at scale 1.0 (seconds)
@@ -318,14 +318,7 @@ def markdown(stages: list[Stage], env: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
-    p.add_argument("--history-days", type=int, default=730)
-    p.add_argument("--data-dir", type=Path, default=None,
-                   help="the landing's folder (default: bench_ingest's data/bench_ingest/"
-                        "scale-<scale>)")
-    p.add_argument("--regenerate", action="store_true", help="rewrite the landing zone")
+    add_landing_args(p)
     p.add_argument("--workdir", type=Path, default=None,
                    help="the warehouses and dbt's target (default: data/bench/scale-<scale>)")
     p.add_argument("--out", type=Path, default=None,

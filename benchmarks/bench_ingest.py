@@ -34,6 +34,17 @@ def default_data_dir(scale: float) -> Path:
     return ROOT / "data" / "bench_ingest" / f"scale-{scale:g}"
 
 
+def add_landing_args(p: argparse.ArgumentParser) -> None:
+    """The options of the landing ``ensure_landing`` makes or reuses (every benchmark's)."""
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
+    p.add_argument("--history-days", type=int, default=730)
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="the landing's folder (default: data/bench_ingest/scale-<scale>)")
+    p.add_argument("--regenerate", action="store_true", help="rewrite the landing zone")
+
+
 def ensure_landing(data: Path, scale: float, seed: int, as_of: date, history_days: int,
                    regenerate: bool = False) -> tuple[Path, Any, dict[str, Any] | None]:
     """The generator's history in ``<data>/landing``, reused when ``<data>/generated.json``
@@ -59,13 +70,7 @@ def ensure_landing(data: Path, scale: float, seed: int, as_of: date, history_day
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
-    p.add_argument("--history-days", type=int, default=730)
-    p.add_argument("--data-dir", type=Path, default=None,
-                   help="default: data/bench_ingest/scale-<scale>")
-    p.add_argument("--regenerate", action="store_true", help="rewrite the landing zone")
+    add_landing_args(p)
     args = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
